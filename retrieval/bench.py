@@ -1,0 +1,77 @@
+"""Benchmarks that print figures: index throughput vs raw encode, search latency vs raw Chroma."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.embedder import get_embedder
+from retrieval.filters import chroma_where
+from retrieval.indexer import build_index
+from retrieval.searcher import Searcher
+from shopchat.records import Catalog
+from shopchat.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexBench:
+    items: int
+    raw_items_per_s: float
+    index_items_per_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.index_items_per_s / self.raw_items_per_s
+
+
+def bench_index(catalog: Catalog, settings: Settings, limit: int | None = None) -> IndexBench:
+    """Raw ``SentenceTransformer.encode`` vs ``build_index`` (fresh store) on the same texts."""
+    products = catalog.products[:limit] if limit else catalog.products
+    subset = Catalog(catalog.name, products, [], catalog.report)
+    embedder = get_embedder(settings.embed_model)
+    texts = [p.search_text() for p in products]
+    embedder.embed(texts[:64])  # warm-up: first call pays one-off set-up costs
+
+    t0 = time.perf_counter()
+    embedder.embed(texts, settings.embed_batch_size)
+    raw = len(texts) / (time.perf_counter() - t0)
+
+    with tempfile.TemporaryDirectory(prefix="shopchat-bench-") as tmp:
+        fresh = settings.model_copy(update={"home": Path(tmp), "chroma_url": None})
+        stats = build_index(subset, fresh, embedder=embedder, progress=False)
+    return IndexBench(len(texts), raw, stats.total / stats.seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    samples_ms: list[float]
+
+    def pct(self, q: float) -> float:
+        return float(np.percentile(self.samples_ms, q))
+
+
+def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) -> dict[str, Latency]:
+    """Hybrid search latency (query embedding included) vs a raw Chroma query, same filter."""
+    vectors = searcher.embedder.embed(list(queries))
+    for q in queries[:5]:
+        searcher.search(q, k=10)
+    hybrid, raw_chroma, embed = [], [], []
+    for _ in range(rounds):
+        for query, vector in zip(queries, vectors, strict=True):
+            result = searcher.search(query, k=10)
+            hybrid.append(result.timings_ms["total"])
+            embed.append(result.timings_ms.get("embed", 0.0))
+            where = chroma_where(result.query.filters)
+            t0 = time.perf_counter()
+            searcher.collection.query(query_embeddings=[vector.tolist()], n_results=100, where=where,
+                                      include=["distances"])  # type: ignore[list-item]
+            raw_chroma.append((time.perf_counter() - t0) * 1000)
+    return {"hybrid": Latency(hybrid), "raw_chroma": Latency(raw_chroma), "embed": Latency(embed)}

@@ -1,0 +1,152 @@
+"""Hard constraints from a shopper's own words: price ranges, brands, product types.
+
+The parser is deterministic and catalog-aware: a brand or category only becomes a filter when
+the catalog has it, so "by the window" never filters on a brand called "the".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from retrieval.types import Filters, ParsedQuery
+
+_NUM = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?![\d.,]?\d)"
+_CUR_PRE = r"(?:[$€£]|usd|eur|gbp)\s?"
+_CUR_POST = r"\s?(?:\$|€|£|usd|eur|gbp|dollars?|bucks|euros?|pounds?|quid)\b"
+# A number followed by one of these is a spec ("under 15 inch"), not a price.
+_UNITS = (
+    r"\s?(?:\"|''|in\b|inch|inches|cm|mm|m\b|gb|tb|mb|kb|ghz|mhz|hz|w\b|watts?|mah|v\b|volts?|kg|g\b|"
+    r"lbs?|oz|pcs?|pieces?|pack|x\b|k\b|p\b|fps|ms|min|minutes?|hours?|h\b|years?|days?|%)"
+)
+_PRICE = rf"(?:{_CUR_PRE})?{_NUM}(?!{_UNITS})(?:{_CUR_POST})?"
+
+_RANGE = re.compile(
+    rf"\b(?:between|from)\s+{_PRICE}\s*(?:and|to|-|–)\s*{_PRICE}|(?<![\w.]){_CUR_PRE}{_NUM}\s*(?:-|–|to)\s*"
+    rf"(?:{_CUR_PRE})?{_NUM}(?:{_CUR_POST})?",
+    re.I,
+)
+_MAX = re.compile(
+    rf"\b(?:under|below|less\s+than|cheaper\s+than|up\s+to|at\s+most|max(?:imum)?|no\s+more\s+than|"
+    rf"not\s+more\s+than|within|<=?)\s*{_PRICE}",
+    re.I,
+)
+_MIN = re.compile(
+    rf"\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|from|starting\s+at|>=?)\s*{_PRICE}",
+    re.I,
+)
+_AROUND = re.compile(rf"\b(?:around|about|approx(?:imately)?|roughly|~)\s*{_PRICE}", re.I)
+
+_INCLUDE_BRAND = r"(?:by|from|only|brand|made\s+by|make)"
+_EXCLUDE = r"(?:not|no|except|excluding|without|other\s+than|non|anything\s+but)"
+_JOIN = r"\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*"
+
+
+def _amount(whole: str, cents: str | None) -> float:
+    return float(whole.replace(",", "")) + (float(f"0.{cents}") if cents else 0.0)
+
+
+def _prices(groups: Iterable[str | None]) -> list[float]:
+    g = list(groups)
+    return [_amount(w, c) for w, c in zip(g[0::2], g[1::2], strict=True) if w is not None]
+
+
+@dataclass
+class _Found:
+    text: str
+    price_min: float | None = None
+    price_max: float | None = None
+    brands: set[str] = field(default_factory=set)
+    exclude_brands: set[str] = field(default_factory=set)
+    categories: set[str] = field(default_factory=set)
+    exclude_categories: set[str] = field(default_factory=set)
+
+    def cut(self, match: re.Match[str]) -> None:
+        self.text = self.text[: match.start()] + " " + self.text[match.end() :]
+
+
+def _alternation(names: Iterable[str]) -> str:
+    """Longest names first, so "hewlett packard enterprise" wins over "hewlett packard"."""
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+
+
+class QueryParser:
+    """Built once per catalog from its brands and (when well covered) categories."""
+
+    def __init__(self, brands: Iterable[str] = (), categories: Iterable[str] = ()) -> None:
+        self._brands = {b.lower().strip() for b in brands if b and b.strip()}
+        self._brand_names = _alternation(self._brands)
+        # Categories match as words: "mens-shirts" is typed "mens shirts"; plural or singular.
+        self._category_of: dict[str, str] = {}
+        for cat in categories:
+            words = re.sub(r"[-_/&]+", " ", cat.lower()).strip()
+            for form in {words, words.rstrip("s"), words + "s"}:
+                if len(form) >= 3:
+                    self._category_of[form] = cat.lower()
+        self._category_names = _alternation(self._category_of)
+
+    def parse(self, query: str) -> ParsedQuery:
+        found = _Found(text=" " + query + " ")
+        self._parse_prices(found)
+        if self._brand_names:
+            self._parse_names(found, self._brand_names, str.strip, found.brands, found.exclude_brands,
+                              trigger=_INCLUDE_BRAND, bare=False)
+        if self._category_names:
+            self._parse_names(found, self._category_names, self._category_of.__getitem__,
+                              found.categories, found.exclude_categories, trigger=r"(?:in|only)",
+                              bare=True)
+        text = re.sub(r"\s+", " ", found.text).strip(" ,.;:-")
+        filters = Filters(
+            price_min=found.price_min,
+            price_max=found.price_max,
+            brands=frozenset(found.brands - found.exclude_brands),
+            exclude_brands=frozenset(found.exclude_brands),
+            categories=frozenset(found.categories - found.exclude_categories),
+            exclude_categories=frozenset(found.exclude_categories),
+        )
+        return ParsedQuery(text=text or query.strip(), filters=filters, original=query)
+
+    @staticmethod
+    def _parse_prices(found: _Found) -> None:
+        for m in list(_RANGE.finditer(found.text))[:1]:
+            low, high = sorted(_prices(m.groups()))
+            found.price_min, found.price_max = low, high
+            found.cut(m)
+        if (m := _AROUND.search(found.text)) is not None:
+            (mid,) = _prices(m.groups())
+            found.price_min, found.price_max = round(mid * 0.8, 2), round(mid * 1.2, 2)
+            found.cut(m)
+        if (m := _MAX.search(found.text)) is not None:
+            (found.price_max,) = _prices(m.groups())
+            found.cut(m)
+        if (m := _MIN.search(found.text)) is not None:
+            (found.price_min,) = _prices(m.groups())
+            found.cut(m)
+
+    @staticmethod
+    def _parse_names(
+        found: _Found,
+        names: str,
+        canonical: Callable[[str], str],
+        include: set[str],
+        exclude: set[str],
+        *,
+        trigger: str,
+        bare: bool,
+    ) -> None:
+        """Exclusions ("not X or Y") are cut from the text; inclusions keep the name as a term."""
+        name = rf"(?<!\w)(?:{names})(?!\w)"
+        listed = rf"({name}(?:{_JOIN}{name})*)"
+        single = re.compile(name, re.I)
+        for pattern, into, keep in (
+            (re.compile(rf"\b{_EXCLUDE}[\s-]+{listed}", re.I), exclude, False),
+            (re.compile(rf"\b{trigger}\s+{listed}", re.I), include, True),
+            (re.compile(rf"{listed}\s+only\b", re.I), include, True),
+        ):
+            while (m := pattern.search(found.text)) is not None:
+                into.update(canonical(n.group(0).lower()) for n in single.finditer(m.group(1)))
+                kept = f" {m.group(1)} " if keep else " "
+                found.text = found.text[: m.start()] + kept + found.text[m.end() :]
+        if bare:
+            include.update(canonical(m.group(0).lower()) for m in single.finditer(found.text))

@@ -1,0 +1,1 @@
+"""The ``shopchat`` command line; one module per subcommand."""

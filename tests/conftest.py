@@ -1,0 +1,96 @@
+"""Fixtures shared by every test: the data mirror, the embedder, ChromaDB embedded and server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embedder import SentenceTransformerEmbedder, get_embedder
+from shopchat.settings import Settings
+
+DATA_DIR = Path(os.environ.get("SHOPCHAT_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
+CHROMA_MODES = ("embedded", "server")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not (DATA_DIR / "README.md").exists():
+        pytest.fail(f"data mirror not found at {DATA_DIR}: set SHOPCHAT_DATA_DIR")
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real all-MiniLM-L6-v2, loaded once per test session from its package."""
+    return get_embedder()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+@pytest.fixture(scope="session")
+def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``SHOPCHAT_TEST_CHROMA_URL`` (CI starts one), else a ``chroma run`` of our own."""
+    url = os.environ.get("SHOPCHAT_TEST_CHROMA_URL")
+    if url:
+        if not _wait_healthy(url, 10):
+            pytest.fail(f"SHOPCHAT_TEST_CHROMA_URL={url} is not answering")
+        yield url
+        return
+    chroma = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not _wait_healthy(url):
+            pytest.fail(f"`chroma run` did not become healthy on {url}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session", params=CHROMA_MODES)
+def chroma_mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def make_settings(home: Path, data_dir: Path, chroma_url: str | None = None) -> Settings:
+    return Settings(home=home, data_dir=data_dir, chroma_url=chroma_url)
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path, data_dir: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """``settings_for(mode)`` -> Settings with a fresh home; server mode shares the session server."""
+
+    def build(mode: str) -> Settings:
+        url = request.getfixturevalue("chroma_server_url") if mode == "server" else None
+        return make_settings(tmp_path / mode, data_dir, url)
+
+    return build
