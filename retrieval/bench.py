@@ -71,7 +71,11 @@ def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) ->
             embed.append(result.timings_ms.get("embed", 0.0))
             where = chroma_where(result.query.filters)
             t0 = time.perf_counter()
-            searcher.collection.query(query_embeddings=[vector.tolist()], n_results=100, where=where,
-                                      include=["distances"])  # type: ignore[list-item]
+            searcher.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=100,
+                where=where,
+                include=["distances"],
+            )
             raw_chroma.append((time.perf_counter() - t0) * 1000)
     return {"hybrid": Latency(hybrid), "raw_chroma": Latency(raw_chroma), "embed": Latency(embed)}

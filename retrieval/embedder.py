@@ -57,7 +57,9 @@ class SentenceTransformerEmbedder:
         try:
             self._model: SentenceTransformer = SentenceTransformer(path, device=device)
         except OSError as exc:
-            raise ConfigError(f"cannot load embedding model {model_name!r} ({path}): {exc}") from exc
+            raise ConfigError(
+                f"cannot load embedding model {model_name!r} ({path}): {exc}"
+            ) from exc
         self.name = model_name
         dim = self._model.get_embedding_dimension()
         self.dimension = int(dim) if dim else 0

@@ -1,4 +1,4 @@
-"""Translate ``Filters`` into a ChromaDB ``where`` clause (the lexical path uses ProductTable.mask)."""
+"""``Filters`` as a ChromaDB ``where`` clause; the lexical path uses ``ProductTable.mask``."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True, slots=True)
 class IndexStats:
     catalog: str
@@ -55,7 +56,7 @@ def stored_hashes(collection: Collection, page: int = 5000) -> dict[str, str]:
     out: dict[str, str] = {}
     offset = 0
     while True:
-        got = collection.get(include=["metadatas"], limit=page, offset=offset)  # type: ignore[list-item]
+        got = collection.get(include=["metadatas"], limit=page, offset=offset)
         metas = got["metadatas"] or []
         for pid, meta in zip(got["ids"], metas, strict=True):
             out[pid] = str((meta or {}).get("hash", ""))
@@ -85,7 +86,9 @@ def build_index(
         collection = products_collection(client, catalog.name)
         existing = stored_hashes(collection)
     except Exception as exc:
-        raise StoreError(f"cannot open the ChromaDB collection for {catalog.name!r}: {exc}") from exc
+        raise StoreError(
+            f"cannot open the ChromaDB collection for {catalog.name!r}: {exc}"
+        ) from exc
     products = catalog.products
     hashes = {p.id: vector_hash(p, embedder.name) for p in products}
     todo = [p for p in products if existing.get(p.id) != hashes[p.id]]
@@ -95,14 +98,19 @@ def build_index(
         collection.delete(ids=list(ids))
     # Similar lengths batch together: less padding, faster encoding.
     todo.sort(key=lambda p: len(p.search_text()))
-    log.info("%s: %d products, %d to embed, %d stale", catalog.name, len(products), len(todo), len(stale))
+    log.info(
+        "%s: %d products, %d to embed, %d stale", catalog.name, len(products), len(todo), len(stale)
+    )
 
     embed_seconds = 0.0
     chunk = max(1, min(settings.index_chunk, max_batch))
     # Writes to Chroma overlap with encoding of the next chunk (one writer, bounded queue).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer, tqdm(
-        total=len(todo), desc=f"embedding {catalog.name}", unit="item", disable=not progress
-    ) as bar:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer,
+        tqdm(
+            total=len(todo), desc=f"embedding {catalog.name}", unit="item", disable=not progress
+        ) as bar,
+    ):
         pending: list[Future[None]] = []
         for part in _chunks(todo, chunk):
             t0 = time.perf_counter()
@@ -110,13 +118,15 @@ def build_index(
             embed_seconds += time.perf_counter() - t0
             while len(pending) >= 2:
                 pending.pop(0).result()
-            pending.append(writer.submit(
-                collection.upsert,
-                ids=[p.id for p in part],
-                embeddings=vectors,
-                metadatas=[product_metadata(p, hashes[p.id]) for p in part],
-                documents=[p.search_text() for p in part],
-            ))
+            pending.append(
+                writer.submit(
+                    collection.upsert,
+                    ids=[p.id for p in part],
+                    embeddings=vectors,
+                    metadatas=[product_metadata(p, hashes[p.id]) for p in part],
+                    documents=[p.search_text() for p in part],
+                )
+            )
             bar.update(len(part))
             log.debug("embedded %d/%d, upsert queued", bar.n, len(todo))
         for fut in pending:
@@ -125,7 +135,9 @@ def build_index(
     LexicalIndex.build(products).save(settings.lexical_dir(catalog.name))
     count = collection.count()
     if count != len(hashes):
-        raise StoreError(f"{catalog.name}: collection holds {count} vectors, catalog has {len(hashes)}")
+        raise StoreError(
+            f"{catalog.name}: collection holds {count} vectors, catalog has {len(hashes)}"
+        )
     return IndexStats(
         catalog=catalog.name,
         total=len(products),

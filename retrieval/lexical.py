@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 def lexical_text(product: Product) -> str:
     """Title weighted twice: it names the product type, which shoppers type."""
-    return f"{product.title} {product.title} {product.brand} {product.category} {product.description}"
+    return (
+        f"{product.title} {product.title} {product.brand} {product.category} {product.description}"
+    )
 
 
 class LexicalIndex:
@@ -61,7 +63,9 @@ class LexicalIndex:
             return np.zeros(len(self.table), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
-    def search(self, text: str, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, text: str, k: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` rows with a positive score among rows where ``mask`` is True."""
         scores = self.scores(text)
         if mask is not None:

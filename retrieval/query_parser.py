@@ -23,7 +23,7 @@ _UNITS = (
 _PRICE = rf"(?:{_CUR_PRE})?{_NUM}(?!{_UNITS})(?:{_CUR_POST})?"
 
 _RANGE = re.compile(
-    rf"\b(?:between|from)\s+{_PRICE}\s*(?:and|to|-|–)\s*{_PRICE}|(?<![\w.]){_CUR_PRE}{_NUM}\s*(?:-|–|to)\s*"
+    rf"\b(?:between|from)\s+{_PRICE}\s*(?:and|to|-|\u2013)\s*{_PRICE}|(?<![\w.]){_CUR_PRE}{_NUM}\s*(?:-|\u2013|to)\s*"
     rf"(?:{_CUR_PRE})?{_NUM}(?:{_CUR_POST})?",
     re.I,
 )
@@ -90,12 +90,25 @@ class QueryParser:
         found = _Found(text=" " + query + " ")
         self._parse_prices(found)
         if self._brand_names:
-            self._parse_names(found, self._brand_names, str.strip, found.brands, found.exclude_brands,
-                              trigger=_INCLUDE_BRAND, bare=False)
+            self._parse_names(
+                found,
+                self._brand_names,
+                str.strip,
+                found.brands,
+                found.exclude_brands,
+                trigger=_INCLUDE_BRAND,
+                bare=False,
+            )
         if self._category_names:
-            self._parse_names(found, self._category_names, self._category_of.__getitem__,
-                              found.categories, found.exclude_categories, trigger=r"(?:in|only)",
-                              bare=True)
+            self._parse_names(
+                found,
+                self._category_names,
+                self._category_of.__getitem__,
+                found.categories,
+                found.exclude_categories,
+                trigger=r"(?:in|only)",
+                bare=True,
+            )
         text = re.sub(r"\s+", " ", found.text).strip(" ,.;:-")
         filters = Filters(
             price_min=found.price_min,
@@ -109,20 +122,20 @@ class QueryParser:
 
     @staticmethod
     def _parse_prices(found: _Found) -> None:
-        for m in list(_RANGE.finditer(found.text))[:1]:
-            low, high = sorted(_prices(m.groups()))
+        if (rng := _RANGE.search(found.text)) is not None:
+            low, high = sorted(_prices(rng.groups()))
             found.price_min, found.price_max = low, high
-            found.cut(m)
-        if (m := _AROUND.search(found.text)) is not None:
-            (mid,) = _prices(m.groups())
+            found.cut(rng)
+        if (around := _AROUND.search(found.text)) is not None:
+            (mid,) = _prices(around.groups())
             found.price_min, found.price_max = round(mid * 0.8, 2), round(mid * 1.2, 2)
-            found.cut(m)
-        if (m := _MAX.search(found.text)) is not None:
-            (found.price_max,) = _prices(m.groups())
-            found.cut(m)
-        if (m := _MIN.search(found.text)) is not None:
-            (found.price_min,) = _prices(m.groups())
-            found.cut(m)
+            found.cut(around)
+        if (most := _MAX.search(found.text)) is not None:
+            (found.price_max,) = _prices(most.groups())
+            found.cut(most)
+        if (least := _MIN.search(found.text)) is not None:
+            (found.price_min,) = _prices(least.groups())
+            found.cut(least)
 
     @staticmethod
     def _parse_names(

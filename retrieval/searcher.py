@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.filters import chroma_where
@@ -35,24 +38,27 @@ def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
     if extra is None:
         return parsed
 
-    def pick(a: float | None, b: float | None, fn: type[max] | type[min]) -> float | None:
+    def pick(a: float | None, b: float | None, fn: Callable[[float, float], float]) -> float | None:
         return b if a is None else a if b is None else fn(a, b)
 
     return Filters(
         price_min=pick(parsed.price_min, extra.price_min, max),
         price_max=pick(parsed.price_max, extra.price_max, min),
-        brands=(parsed.brands & extra.brands) if parsed.brands and extra.brands
+        brands=(parsed.brands & extra.brands)
+        if parsed.brands and extra.brands
         else parsed.brands | extra.brands,
         exclude_brands=parsed.exclude_brands | extra.exclude_brands,
-        categories=(parsed.categories & extra.categories) if parsed.categories and extra.categories
+        categories=(parsed.categories & extra.categories)
+        if parsed.categories and extra.categories
         else parsed.categories | extra.categories,
         exclude_categories=parsed.exclude_categories | extra.exclude_categories,
     )
 
 
 class Searcher:
-    def __init__(self, catalog: str, lexical: LexicalIndex, collection: Collection,
-                 embedder: Embedder) -> None:
+    def __init__(
+        self, catalog: str, lexical: LexicalIndex, collection: Collection, embedder: Embedder
+    ) -> None:
         self.catalog = catalog
         self.lexical = lexical
         self.table = lexical.table
@@ -75,7 +81,9 @@ class Searcher:
         try:
             collection = products_collection(open_client(settings), catalog, create=False)
         except Exception as exc:
-            raise IndexNotBuiltError(f"no ChromaDB collection for catalog {catalog!r}: {exc}") from exc
+            raise IndexNotBuiltError(
+                f"no ChromaDB collection for catalog {catalog!r}: {exc}"
+            ) from exc
         return cls(catalog, lexical, collection, embedder or get_embedder(settings.embed_model))
 
     def close(self) -> None:
@@ -84,8 +92,13 @@ class Searcher:
     def parse(self, query: str) -> ParsedQuery:
         return self.parser.parse(query)
 
-    def search(self, query: str | ParsedQuery, k: int = 10, mode: Mode | str = Mode.HYBRID,
-               filters: Filters | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str | ParsedQuery,
+        k: int = 10,
+        mode: Mode | str = Mode.HYBRID,
+        filters: Filters | None = None,
+    ) -> SearchResult:
         mode = Mode(mode)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -116,9 +129,11 @@ class Searcher:
         rows, scores = self.lexical.search(parsed.text, depth, self.table.mask(parsed.filters))
         return list(zip(rows.tolist(), scores.tolist(), strict=True)), _ms(t0)
 
-    def _dense(self, parsed: ParsedQuery, depth: int, timings: dict[str, float]) -> list[tuple[int, float]]:
+    def _dense(
+        self, parsed: ParsedQuery, depth: int, timings: dict[str, float]
+    ) -> list[tuple[int, float]]:
         t0 = time.perf_counter()
-        vector = self.embedder.embed([parsed.text])[0].tolist()
+        vector = self.embedder.embed([parsed.text])[0]
         timings["embed"] = _ms(t0)
         t1 = time.perf_counter()
         mask = self.table.mask(parsed.filters)
@@ -142,11 +157,15 @@ class Searcher:
         timings["dense"] = _ms(t1)
         return hits
 
-    def _query(self, vector: list[float], n: int, where: dict[str, Any] | None) -> list[tuple[int, float]]:
+    def _query(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None
+    ) -> list[tuple[int, float]]:
         try:
             got = self.collection.query(
-                query_embeddings=[vector], n_results=n, where=where,
-                include=["distances"],  # type: ignore[list-item]
+                query_embeddings=vector.reshape(1, -1),
+                n_results=n,
+                where=where,
+                include=["distances"],
             )
         except Exception as exc:
             raise StoreError(f"ChromaDB query failed for catalog {self.catalog!r}: {exc}") from exc
@@ -159,8 +178,9 @@ class Searcher:
                 out.append((row, 1.0 - float(dist)))
         return out
 
-    def _combine(self, mode: Mode, lexical: list[tuple[int, float]], dense: list[tuple[int, float]],
-                 k: int) -> list[Candidate]:
+    def _combine(
+        self, mode: Mode, lexical: list[tuple[int, float]], dense: list[tuple[int, float]], k: int
+    ) -> list[Candidate]:
         lex_score = {row: s for row, s in lexical}
         dense_score = {row: s for row, s in dense}
         lex_rank = {row: r for r, (row, _) in enumerate(lexical, start=1)}
@@ -170,8 +190,9 @@ class Searcher:
         elif mode is Mode.DENSE:
             scored = [(row, s) for row, s in dense]
         else:
-            fused = weighted_rrf([[r for r, _ in lexical], [r for r, _ in dense]],
-                                 [LEXICAL_WEIGHT, DENSE_WEIGHT])
+            fused = weighted_rrf(
+                [[r for r, _ in lexical], [r for r, _ in dense]], [LEXICAL_WEIGHT, DENSE_WEIGHT]
+            )
             scored = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
         return [
             Candidate(
@@ -189,4 +210,3 @@ class Searcher:
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 3)
-

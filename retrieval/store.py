@@ -20,7 +20,7 @@ PRODUCTS_PREFIX = "products-"
 
 
 def open_client(settings: Settings) -> ClientAPI:
-    """Embedded ``PersistentClient`` under ``settings.home``, or ``HttpClient`` when a URL is set."""
+    """Embedded ``PersistentClient`` under ``settings.home``; ``HttpClient`` when a URL is set."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -34,7 +34,9 @@ def open_client(settings: Settings) -> ClientAPI:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     url = urlparse(settings.chroma_url)
     if url.scheme not in ("http", "https") or not url.hostname:
-        raise ConfigError(f"SHOPCHAT_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
+        raise ConfigError(
+            f"SHOPCHAT_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+        )
     try:
         return chromadb.HttpClient(
             host=url.hostname,
@@ -43,7 +45,9 @@ def open_client(settings: Settings) -> ClientAPI:
             settings=chroma_settings,
         )
     except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
-        raise StoreError(f"cannot reach the ChromaDB server at {settings.chroma_url}: {exc}") from exc
+        raise StoreError(
+            f"cannot reach the ChromaDB server at {settings.chroma_url}: {exc}"
+        ) from exc
 
 
 def collection_name(catalog: str) -> str:

@@ -42,8 +42,14 @@ class Product:
     def content_hash(self) -> str:
         """Stable hash of everything that is indexed, so re-indexing skips unchanged items."""
         payload = json.dumps(
-            [self.search_text(), self.brand, self.category, str(self.price), self.currency,
-             self.image_url],
+            [
+                self.search_text(),
+                self.brand,
+                self.category,
+                str(self.price),
+                self.currency,
+                self.image_url,
+            ],
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
@@ -102,8 +108,10 @@ class LoadReport:
         return out
 
     def summary(self) -> str:
-        parts = [f"{self.source}: read {self.rows_read} rows, loaded {self.loaded}, "
-                 f"rejected {self.rejected}"]
+        parts = [
+            f"{self.source}: read {self.rows_read} rows, loaded {self.loaded}, "
+            f"rejected {self.rejected}"
+        ]
         for reason, n in sorted(self.reasons().items()):
             parts.append(f"  rejected ({reason}): {n}")
         for note, n in sorted(self.notes.items()):

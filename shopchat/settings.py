@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     """Unset: embedded ChromaDB under ``home``. Set (http://host:port): a ``chroma run`` server."""
     embed_model: str = DEFAULT_EMBED_MODEL
-    """Any sentence-transformers model name or folder; the default loads from an installed package."""
+    """Any sentence-transformers model name or folder; the default ships in a package."""
     embed_batch_size: int = 64
     index_chunk: int = 1024
     """Products embedded and written per step while indexing."""

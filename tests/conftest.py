@@ -64,7 +64,8 @@ def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -87,7 +88,7 @@ def make_settings(home: Path, data_dir: Path, chroma_url: str | None = None) -> 
 
 @pytest.fixture
 def settings_for(tmp_path: Path, data_dir: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    """``settings_for(mode)`` -> Settings with a fresh home; server mode shares the session server."""
+    """``settings_for(mode)``: Settings with a fresh home; server mode shares one server."""
 
     def build(mode: str) -> Settings:
         url = request.getfixturevalue("chroma_server_url") if mode == "server" else None

@@ -29,14 +29,18 @@ def index(
     table = Table(title=f"index build, {result.items} products")
     for col in ("raw encode items/s", "shopchat index items/s", "ratio"):
         table.add_column(col)
-    table.add_row(f"{result.raw_items_per_s:.1f}", f"{result.index_items_per_s:.1f}", f"{result.ratio:.3f}")
+    table.add_row(
+        f"{result.raw_items_per_s:.1f}", f"{result.index_items_per_s:.1f}", f"{result.ratio:.3f}"
+    )
     console.print(table)
 
 
 @app.command("search")
 def search(
     catalog: str = typer.Option(None, "--catalog", "-c"),
-    judgments: str = typer.Option(None, "--judgments", help="query,docid,rating CSV for the queries."),
+    judgments: str = typer.Option(
+        None, "--judgments", help="query,docid,rating CSV for the queries."
+    ),
     rounds: int = typer.Option(3, "--rounds"),
 ) -> None:
     """Hybrid search with a price filter (query embedding included) vs raw Chroma query latency."""
@@ -56,7 +60,9 @@ def search(
     for col in ("stage", "p50 ms", "p95 ms", "p99 ms"):
         table.add_column(col)
     for name, series in lat.items():
-        table.add_row(name, f"{series.pct(50):.2f}", f"{series.pct(95):.2f}", f"{series.pct(99):.2f}")
+        table.add_row(
+            name, f"{series.pct(50):.2f}", f"{series.pct(95):.2f}", f"{series.pct(99):.2f}"
+        )
     console.print(table)
     ratio = lat["hybrid"].pct(50) / lat["raw_chroma"].pct(50)
     console.print(f"hybrid p50 / raw Chroma p50 = {ratio:.2f}")

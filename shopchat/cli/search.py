@@ -21,7 +21,10 @@ def render(result: SearchResult) -> Table:
     for c in result.candidates:
         p = c.product
         table.add_row(
-            str(c.rank), p.id, p.title[:80], p.brand,
+            str(c.rank),
+            p.id,
+            p.title[:80],
+            p.brand,
             f"{p.price} {p.currency}" if p.price is not None else "-",
             f"{c.lexical_score:.2f}" if c.lexical_score is not None else "-",
             f"{c.dense_score:.3f}" if c.dense_score is not None else "-",
@@ -38,8 +41,12 @@ def _describe(result: SearchResult) -> str:
         parts.append(f"price >= {f.price_min:g}")
     if f.price_max is not None:
         parts.append(f"price <= {f.price_max:g}")
-    for label, values in (("brand in", f.brands), ("brand not in", f.exclude_brands),
-                          ("category in", f.categories), ("category not in", f.exclude_categories)):
+    for label, values in (
+        ("brand in", f.brands),
+        ("brand not in", f.exclude_brands),
+        ("category in", f.categories),
+        ("category not in", f.exclude_categories),
+    ):
         if values:
             parts.append(f"{label} {sorted(values)}")
     return ", ".join(parts)
@@ -60,9 +67,11 @@ def search(
         if query:
             console.print(render(searcher.search(query, k=k, mode=mode)))
             return
-        console.print(f"[bold]shopchat search[/] over [cyan]{searcher.catalog}[/] "
-                      f"({len(searcher.table)} products). Try 'wireless mouse under $30'. "
-                      "Empty line or Ctrl-D quits.")
+        console.print(
+            f"[bold]shopchat search[/] over [cyan]{searcher.catalog}[/] "
+            f"({len(searcher.table)} products). Try 'wireless mouse under $30'. "
+            "Empty line or Ctrl-D quits."
+        )
         while True:
             try:
                 line = console.input("[bold cyan]search>[/] ").strip()

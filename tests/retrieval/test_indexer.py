@@ -25,7 +25,10 @@ REPO = Path(__file__).parents[2]
 
 @pytest.mark.parametrize("mode", ["embedded", "server"])
 def test_reindex_embeds_only_new_or_changed_products(
-    mode: str, settings_for, dummy_catalog: Catalog, embedder: SentenceTransformerEmbedder  # type: ignore[no-untyped-def]
+    mode: str,
+    settings_for,
+    dummy_catalog: Catalog,
+    embedder: SentenceTransformerEmbedder,  # type: ignore[no-untyped-def]
 ) -> None:
     settings = settings_for(mode)
     catalog = renamed(dummy_catalog)
@@ -71,7 +74,10 @@ def test_a_run_killed_halfway_then_rerun_ends_exact(
     home = tmp_path / "home"
     proc = subprocess.Popen(
         [sys.executable, "-c", KILLABLE, str(home), str(data_dir)],
-        cwd=REPO, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert proc.stderr is not None
     chunks = 0

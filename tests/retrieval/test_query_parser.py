@@ -11,8 +11,11 @@ PARSER = QueryParser(
 )
 
 CASES = [
-    ("quiet gaming mouse under $50, not Razer", "quiet gaming mouse",
-     Filters(price_max=50.0, exclude_brands=frozenset({"razer"}))),
+    (
+        "quiet gaming mouse under $50, not Razer",
+        "quiet gaming mouse",
+        Filters(price_max=50.0, exclude_brands=frozenset({"razer"})),
+    ),
     ("usb hub between 100 and 200 dollars", "usb hub", Filters(price_min=100.0, price_max=200.0)),
     ("usb hub less than 30", "usb hub", Filters(price_max=30.0)),
     ("keyboard below 1,299.99", "keyboard", Filters(price_max=1299.99)),
@@ -25,8 +28,11 @@ CASES = [
     ("mouse by Logitech", "mouse Logitech", Filters(brands=frozenset({"logitech"}))),
     ("Logitech only webcam", "Logitech webcam", Filters(brands=frozenset({"logitech"}))),
     ("printer not HP or Apple", "printer", Filters(exclude_brands=frozenset({"hp", "apple"}))),
-    ("server by hewlett packard enterprise", "server hewlett packard enterprise",
-     Filters(brands=frozenset({"hewlett packard enterprise"}))),
+    (
+        "server by hewlett packard enterprise",
+        "server hewlett packard enterprise",
+        Filters(brands=frozenset({"hewlett packard enterprise"})),
+    ),
     ("router no d-link", "router", Filters(exclude_brands=frozenset({"d-link"}))),
     ("speaker by the window", "speaker by the window", Filters()),
     ("laptops under 1000", "laptops", Filters(price_max=1000.0, categories=frozenset({"laptops"}))),

@@ -14,11 +14,15 @@ FILTERED_QUERIES = [
     ("watch between 100 and 200 dollars", Filters(price_min=100.0, price_max=200.0)),
     ("sunglasses less than 30", Filters(price_max=30.0, categories=frozenset({"sunglasses"}))),
     ("iphone by Apple", Filters(brands=frozenset({"apple"}))),
-    ("smartphone not Apple", Filters(exclude_brands=frozenset({"apple"}),
-                                    categories=frozenset({"smartphones"}))),
+    (
+        "smartphone not Apple",
+        Filters(exclude_brands=frozenset({"apple"}), categories=frozenset({"smartphones"})),
+    ),
     ("laptops over 1000", Filters(price_min=1000.0, categories=frozenset({"laptops"}))),
-    ("mobile not Apple or Samsung under 500", Filters(
-        price_max=500.0, exclude_brands=frozenset({"apple", "samsung"}))),
+    (
+        "mobile not Apple or Samsung under 500",
+        Filters(price_max=500.0, exclude_brands=frozenset({"apple", "samsung"})),
+    ),
 ]
 
 
@@ -36,7 +40,11 @@ def test_every_result_satisfies_the_filters(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_an_exact_title_comes_first(dummy_searcher: Searcher, mode: Mode) -> None:
-    product = next(p for p in dummy_searcher.table.products if p.title == "Apple MacBook Pro 14 Inch Space Grey")
+    product = next(
+        p
+        for p in dummy_searcher.table.products
+        if p.title == "Apple MacBook Pro 14 Inch Space Grey"
+    )
     result = dummy_searcher.search(product.title, k=5, mode=mode)
     assert result.candidates[0].product.id == product.id
 
@@ -56,7 +64,9 @@ def test_an_impossible_filter_returns_nothing(dummy_searcher: Searcher, mode: Mo
 
 
 @pytest.mark.parametrize("mode", [Mode.DENSE, Mode.HYBRID])
-def test_narrow_filters_use_the_where_clause_and_stay_exact(dummy_searcher: Searcher, mode: Mode) -> None:
+def test_narrow_filters_use_the_where_clause_and_stay_exact(
+    dummy_searcher: Searcher, mode: Mode
+) -> None:
     """A filter matching few items cannot be met by over-fetching: Chroma's where clause runs."""
     narrow = Filters(brands=frozenset({"rolex"}))
     result = dummy_searcher.search("watch", k=10, mode=mode, filters=narrow)

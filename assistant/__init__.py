@@ -1,0 +1,1 @@
+"""The assistant (LLM rerank and explanations, conversation, ``ask()``): see issue #3."""

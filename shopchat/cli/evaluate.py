@@ -1,0 +1,65 @@
+"""``shopchat eval``: offline evaluation over judgment files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopchat.cli.common import console, fail_cleanly
+from shopchat.settings import get_settings
+
+app = typer.Typer(help="Offline evaluation: search quality and latency over judgment files.",
+                  no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Offline evaluation."""
+
+
+def metrics_table(summary: dict[str, dict[str, float]]) -> Table:
+    table = Table(title="Search evaluation", title_justify="left")
+    for col in ("system", "nDCG@10", "Recall@100", "MRR", "p50 ms", "p95 ms"):
+        table.add_column(col, justify="left" if col == "system" else "right")
+    for name, row in summary.items():
+        table.add_row(name, f"{row['ndcg@10']:.4f}", f"{row['recall@100']:.4f}",
+                      f"{row['mrr']:.4f}", f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}")
+    return table
+
+
+@app.command("search")
+def search(
+    catalog: Annotated[str | None, typer.Option(
+        "--catalog", "-c", help="Indexed catalog to search (default: SHOPCHAT_DEFAULT_CATALOG).",
+    )] = None,
+    judgments: Annotated[Path | None, typer.Option(
+        "--judgments", "-j", dir_okay=False,
+        help="query,docid,rating CSV (default: <data_dir>/<catalog>/judgments.csv).",
+    )] = None,
+    systems: Annotated[str, typer.Option(
+        "--systems", "-s", help="Comma-separated system names.",
+    )] = "bm25,dense,hybrid",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False, help="Report folder (default: <home>/eval/<catalog>).",
+    )] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=1000, help="Results per search.")] = 100,
+) -> None:
+    """Score search systems (nDCG@10, Recall@100, MRR, latency) and write a report."""
+    from eval.search_eval import evaluate_search, write_report
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    catalog = catalog or settings.default_catalog
+    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    out = out or settings.home / "eval" / catalog
+    with fail_cleanly():
+        searcher = open_searcher(catalog, settings)
+        result = evaluate_search(searcher, judgments, systems.split(","), k=k)
+        paths = write_report(result, out)
+    console.print(metrics_table(result.summary()))
+    console.print(f"{len(result.queries)} queries from {judgments}")
+    for path in paths:
+        console.print(f"wrote {path}")
