@@ -52,6 +52,9 @@ class SentenceTransformerEmbedder:
         if model_name == DEFAULT_EMBED_MODEL:  # the packaged copy never needs the hub
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a weight-loading bar on every start is noise
 
         path = resolve_model_path(model_name)
         try:

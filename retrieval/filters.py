@@ -9,9 +9,12 @@ from shopchat.records import Product
 
 
 def product_metadata(product: Product, content_hash: str) -> dict[str, str | float]:
-    """What Chroma stores per product: the filterable fields and the content hash."""
+    """What Chroma stores per product: the filterable fields and the content hash.
+
+    Titles and texts stay out of Chroma (the product table has them): every stored string is
+    indexed by Chroma, which would slow indexing down for nothing.
+    """
     meta: dict[str, str | float] = {
-        "title": product.title[:500],
         "brand": product.brand.lower(),
         "category": product.category.lower(),
         "hash": content_hash,

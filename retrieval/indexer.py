@@ -124,7 +124,6 @@ def build_index(
                     ids=[p.id for p in part],
                     embeddings=vectors,
                     metadatas=[product_metadata(p, hashes[p.id]) for p in part],
-                    documents=[p.search_text() for p in part],
                 )
             )
             bar.update(len(part))
@@ -132,6 +131,8 @@ def build_index(
         for fut in pending:
             fut.result()
 
+    if (collection.metadata or {}).get("embed_model") != embedder.name:
+        collection.modify(metadata={"embed_model": embedder.name})
     LexicalIndex.build(products).save(settings.lexical_dir(catalog.name))
     count = collection.count()
     if count != len(hashes):

@@ -18,7 +18,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.query_parser import QueryParser
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
-from shopchat.errors import IndexNotBuiltError, StoreError
+from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
 from shopchat.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ DEPTH = 100  # candidates each retriever contributes to fusion
 LEXICAL_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
 OVERFETCH = 1.5  # margin over the expected share of matching rows in an unfiltered top-n
+MIN_OVERFETCH = 500  # an unfiltered top-500 costs about as little as a top-100
 MAX_OVERFETCH = 2000  # beyond this an unfiltered query costs more than a where-filtered one
 
 
@@ -84,7 +85,14 @@ class Searcher:
             raise IndexNotBuiltError(
                 f"no ChromaDB collection for catalog {catalog!r}: {exc}"
             ) from exc
-        return cls(catalog, lexical, collection, embedder or get_embedder(settings.embed_model))
+        model = embedder.name if embedder else settings.embed_model
+        built_with = (collection.metadata or {}).get("embed_model")
+        if built_with not in (None, model):
+            raise ConfigError(
+                f"catalog {catalog!r} was indexed with {built_with!r}, but the embedding model "
+                f"is {model!r}: run `shopchat index --catalog {catalog}` to re-embed"
+            )
+        return cls(catalog, lexical, collection, embedder or get_embedder(model))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
@@ -105,15 +113,16 @@ class Searcher:
         parsed = self.parse(query) if isinstance(query, str) else query
         active = merge_filters(parsed.filters, filters)
         parsed = ParsedQuery(text=parsed.text, filters=active, original=parsed.original)
+        mask = self.table.mask(active)
         timings["parse"] = _ms(t0)
         depth = max(k, DEPTH)
 
         lexical_job = None
         if mode in (Mode.LEXICAL, Mode.HYBRID):
-            lexical_job = self._pool.submit(self._lexical, parsed, depth)
+            lexical_job = self._pool.submit(self._lexical, parsed, mask, depth)
         dense: list[tuple[int, float]] = []
         if mode in (Mode.DENSE, Mode.HYBRID):
-            dense = self._dense(parsed, depth, timings)
+            dense = self._dense(parsed, mask, k, depth, timings)
         lexical: list[tuple[int, float]] = []
         if lexical_job is not None:
             lexical, timings["lexical"] = lexical_job.result()
@@ -124,36 +133,45 @@ class Searcher:
         timings["total"] = _ms(t0)
         return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings)
 
-    def _lexical(self, parsed: ParsedQuery, depth: int) -> tuple[list[tuple[int, float]], float]:
+    def _lexical(
+        self, parsed: ParsedQuery, mask: np.ndarray | None, depth: int
+    ) -> tuple[list[tuple[int, float]], float]:
         t0 = time.perf_counter()
-        rows, scores = self.lexical.search(parsed.text, depth, self.table.mask(parsed.filters))
+        rows, scores = self.lexical.search(parsed.text, depth, mask)
         return list(zip(rows.tolist(), scores.tolist(), strict=True)), _ms(t0)
 
     def _dense(
-        self, parsed: ParsedQuery, depth: int, timings: dict[str, float]
+        self,
+        parsed: ParsedQuery,
+        mask: np.ndarray | None,
+        k: int,
+        depth: int,
+        timings: dict[str, float],
     ) -> list[tuple[int, float]]:
+        """Top ``depth`` by cosine among products passing ``mask`` (at least the top ``k``).
+
+        Broad filters over-fetch an unfiltered ANN query and keep the matching rows: those are
+        exactly the best matching items, as far as they go. When fewer than ``k`` survive (a
+        narrow filter, or one that disagrees with the query), Chroma's ``where`` clause runs.
+        """
         t0 = time.perf_counter()
         vector = self.embedder.embed([parsed.text])[0]
         timings["embed"] = _ms(t0)
         t1 = time.perf_counter()
-        mask = self.table.mask(parsed.filters)
         hits: list[tuple[int, float]] | None = None
         if mask is None:
             hits = self._query(vector, depth, None)
+        elif (allowed := int(mask.sum())) == 0:
+            hits = []
         else:
-            allowed = int(mask.sum())
-            if allowed == 0:
-                hits = []
-            else:
-                # Broad filters: over-fetch without a where clause and keep the matching rows;
-                # exact whenever enough survive. Narrow filters go to Chroma's where clause.
-                fetch = math.ceil(min(depth, allowed) * len(mask) / allowed * OVERFETCH)
-                if fetch <= MAX_OVERFETCH:
-                    kept = [h for h in self._query(vector, fetch, None) if mask[h[0]]]
-                    if len(kept) >= min(depth, allowed):
-                        hits = kept[:depth]
-                if hits is None:
-                    hits = self._query(vector, depth, chroma_where(parsed.filters))
+            expected = min(depth, allowed) * len(mask) / allowed * OVERFETCH
+            fetch = min(max(math.ceil(expected), MIN_OVERFETCH), len(mask))
+            if fetch <= MAX_OVERFETCH:
+                kept = [h for h in self._query(vector, fetch, None) if mask[h[0]]]
+                if len(kept) >= min(k, allowed):
+                    hits = kept[:depth]
+            if hits is None:
+                hits = self._query(vector, depth, chroma_where(parsed.filters))
         timings["dense"] = _ms(t1)
         return hits
 

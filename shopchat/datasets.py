@@ -39,6 +39,9 @@ class DataFile:
     exact: bool = True
     """False: the public original is not this file (see ``note``); fetch it from a mirror."""
     note: str = ""
+    optional: bool = False
+    """Only some uses need it (judgments: evaluation). Skipped, with a warning, when it cannot
+    be fetched as-is; a required file that cannot is an error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ DATASETS: dict[str, Dataset] = {
                 "72dd6177714ba86a1fe36d31d99dd2a4df3a799c1590450cf44d80fdca43f71b",
                 exact=False,
                 note="the Chorus file rates more queries; this one is a subset of it",
+                optional=True,
             ),
         ),
     ),
@@ -199,6 +203,10 @@ def fetch(
 
     base_url = base_url or None  # "" means unset too
     if base_url is None:
+        for f in [f for f in todo if not f.exact and f.optional]:
+            logger.warning("skipping %s (only evaluation needs it): %s; fetch it from a mirror "
+                           "with --base-url", f.path, f.note)
+            todo.remove(f)
         inexact = [f for f in todo if not f.exact]
         if inexact:
             lines = "; ".join(f"{f.path}: {f.note} ({f.url})" for f in inexact)

@@ -78,12 +78,15 @@ def test_fetch_all_then_noop(mirror: Server, tmp_path: Path) -> None:
 def test_fetch_one_dataset(mirror: Server, tmp_path: Path) -> None:
     paths = fetch("dummyjson", tmp_path, mirror.url + "/", progress=True)
     assert [p.relative_to(tmp_path).as_posix() for p in paths] == [
-        "dummyjson/products.json", "dummyjson/carts.json"]
+        "dummyjson/products.json",
+        "dummyjson/carts.json",
+    ]
     assert not (tmp_path / "icecat").exists()
 
 
-def test_wrong_local_file_is_downloaded_again(mirror: Server, tmp_path: Path,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_wrong_local_file_is_downloaded_again(
+    mirror: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     target = tmp_path / "dummyjson" / "carts.json"
     target.parent.mkdir(parents=True)
     target.write_text("[]")
@@ -131,8 +134,9 @@ def test_unreachable_server(tmp_path: Path) -> None:
 
 
 def test_unknown_name_lists_known(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="unknown data set 'amazon'; known: icecat, "
-                                        "online-retail, dummyjson"):
+    with pytest.raises(
+        DataError, match="unknown data set 'amazon'; known: icecat, online-retail, dummyjson"
+    ):
         fetch("amazon", tmp_path)
 
 
@@ -144,8 +148,9 @@ def test_inexact_public_original_needs_a_mirror(tmp_path: Path) -> None:
 
 
 def test_cli_fetch(mirror: Server, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["fetch", "dummyjson", "--base-url", mirror.url,
-                                      "--data-dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        app, ["fetch", "dummyjson", "--base-url", mirror.url, "--data-dir", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert "dummyjson/products.json" in result.output
     assert (tmp_path / "dummyjson" / "carts.json").exists()
@@ -153,3 +158,17 @@ def test_cli_fetch(mirror: Server, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["fetch", "nope", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "unknown data set" in result.output
+
+
+def test_optional_inexact_file_is_skipped_with_a_warning(
+    tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The icecat products are present; its judgments have no as-is public original.
+    (tmp_path / "icecat").mkdir()
+    for i in range(1, 5):
+        name = f"icecat/products-{i}.json.zip"
+        (tmp_path / name).write_bytes((data_dir / name).read_bytes())
+    with caplog.at_level("WARNING"):
+        fetch("icecat", tmp_path, progress=False)
+    assert "skipping icecat/judgments.csv" in caplog.text
+    assert not (tmp_path / "icecat" / "judgments.csv").exists()

@@ -21,7 +21,7 @@ def setup_logging(verbose: bool = False) -> None:
         handlers=[RichHandler(console=err_console, show_path=False, rich_tracebacks=False)],
         force=True,
     )
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "numba"):
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "numba", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -16,6 +16,7 @@ from retrieval import Searcher, build_index
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.indexer import stored_hashes, vector_hash
 from retrieval.store import open_client, products_collection
+from shopchat.errors import ConfigError
 from shopchat.records import Catalog
 from tests.conftest import make_settings
 from tests.retrieval.conftest import renamed
@@ -99,3 +100,16 @@ def test_a_run_killed_halfway_then_rerun_ends_exact(
     assert collection.count() == 194
     assert sorted(stored_hashes(collection)) == sorted(p.id for p in dummy_catalog.products)
     assert build_index(dummy_catalog, settings, embedder=embedder, progress=False).embedded == 0
+
+
+def test_a_searcher_refuses_an_index_built_with_another_model(
+    settings_for,
+    dummy_catalog: Catalog,
+    embedder: SentenceTransformerEmbedder,  # type: ignore[no-untyped-def]
+) -> None:
+    settings = settings_for("embedded")
+    catalog = renamed(dummy_catalog)
+    build_index(catalog, settings, embedder=embedder, progress=False)
+    other = settings.model_copy(update={"embed_model": "some/other-model"})
+    with pytest.raises(ConfigError, match="indexed with 'sentence-transformers/all-MiniLM-L6-v2'"):
+        Searcher.open(catalog.name, other)
