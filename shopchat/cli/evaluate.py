@@ -56,6 +56,10 @@ def search(
     judgments = judgments or settings.data_dir / catalog / "judgments.csv"
     out = out or settings.home / "eval" / catalog
     with fail_cleanly():
+        if "+llm" in systems:
+            from eval.assistant_systems import register_assistant_systems
+
+            register_assistant_systems(settings)
         searcher = open_searcher(catalog, settings)
         result = evaluate_search(searcher, judgments, systems.split(","), k=k)
         paths = write_report(result, out)

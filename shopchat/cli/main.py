@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from shopchat.cli import bench, data, evaluate, index, search
+from shopchat.cli import ask, bench, data, evaluate, index, search
 from shopchat.cli.common import setup_logging
 
 app = typer.Typer(help="shopchat: conversational product search.", no_args_is_help=True)
 app.command("index")(index.index)
 app.command("search")(search.search)
+app.command("ask")(ask.ask)
+app.command("chat")(ask.chat)
 app.add_typer(data.app, name="data", help="Fetch data sets.")
 app.add_typer(evaluate.app, name="eval", help="Offline evaluation.")
 app.add_typer(bench.app, name="bench", help="Speed benchmarks that print figures.")

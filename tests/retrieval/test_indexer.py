@@ -18,8 +18,7 @@ from retrieval.indexer import stored_hashes, vector_hash
 from retrieval.store import open_client, products_collection
 from shopchat.errors import ConfigError
 from shopchat.records import Catalog
-from tests.conftest import make_settings
-from tests.retrieval.conftest import renamed
+from tests.conftest import make_settings, renamed
 
 REPO = Path(__file__).parents[2]
 

@@ -39,6 +39,7 @@ CASES = [
     ("cheap mens shirts", "cheap mens shirts", Filters(categories=frozenset({"mens-shirts"}))),
     ("phone not smartphones", "phone", Filters(exclude_categories=frozenset({"smartphones"}))),
     ("", "", Filters()),
+    ("under $50", "", Filters(price_max=50.0)),
 ]
 
 

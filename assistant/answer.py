@@ -1,0 +1,86 @@
+"""What the assistant returns: an ``Answer``, and the events ``ask_stream`` yields on the way."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from retrieval.types import Candidate, Filters
+
+
+class AnswerItem(BaseModel):
+    id: str
+    title: str
+    brand: str = ""
+    price: float | None = None
+    currency: str = "USD"
+    image_url: str = ""
+    reason: str = ""
+    score: float = 0.0
+
+    @classmethod
+    def from_candidate(
+        cls, candidate: Candidate, reason: str = "", score: float | None = None
+    ) -> AnswerItem:
+        p = candidate.product
+        return cls(
+            id=p.id,
+            title=p.title,
+            brand=p.brand,
+            price=float(p.price) if p.price is not None else None,
+            currency=p.currency,
+            image_url=p.image_url,
+            reason=reason,
+            score=candidate.score if score is None else score,
+        )
+
+
+def describe_filters(filters: Filters) -> dict[str, Any]:
+    """Filters as plain JSON (sorted lists, no empty keys)."""
+    out: dict[str, Any] = {}
+    if filters.price_min is not None:
+        out["price_min"] = filters.price_min
+    if filters.price_max is not None:
+        out["price_max"] = filters.price_max
+    for key in ("brands", "exclude_brands", "categories", "exclude_categories"):
+        values = getattr(filters, key)
+        if values:
+            out[key] = sorted(values)
+    return out
+
+
+class Answer(BaseModel):
+    session_id: str
+    items: list[AnswerItem] = Field(default_factory=list)
+    message: str = ""
+    query: str = ""
+    """The search text the turn ran (after follow-up resolution), empty for pure questions."""
+    intent: str = "search"
+    constraints: dict[str, Any] = Field(default_factory=dict)
+    degraded: bool = False
+    degraded_reason: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class CandidatesEvent(BaseModel):
+    type: Literal["candidates"] = "candidates"
+    session_id: str
+    items: list[AnswerItem]
+    constraints: dict[str, Any]
+
+
+class ReasonsEvent(BaseModel):
+    type: Literal["reasons"] = "reasons"
+    session_id: str
+    items: list[AnswerItem]
+    degraded: bool = False
+    degraded_reason: str | None = None
+
+
+class AnswerEvent(BaseModel):
+    type: Literal["answer"] = "answer"
+    answer: Answer
+
+
+Event = CandidatesEvent | ReasonsEvent | AnswerEvent

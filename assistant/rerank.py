@@ -1,0 +1,195 @@
+"""Listwise LLM rerank with one reason per item, validated, fused with the retrieval order.
+
+The model sees short aliases (P1, P2, ...) instead of catalog ids, constrained by an enum in the
+JSON schema; whatever comes back is validated again here: unknown or repeated ids are dropped,
+missing ones appended in retrieval order, reasons bounded. The final order fuses the model's
+ranks with retrieval ranks, so a weak model cannot bury a strong candidate. Any failure gives
+the retrieval order with reasons composed from the item's own fields, marked degraded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.llm.base import LLM, LLMBadOutput, LLMError
+from assistant.prompts import ranking_schema, rerank_messages
+from assistant.reasons import MAX_REASON_CHARS, attribute_reason
+from retrieval.types import Candidate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RerankConfig:
+    top_n: int = 20
+    """How many fused candidates the model reranks."""
+    window: int = 20
+    """Candidates per LLM call; larger ``top_n`` slides a window from the bottom up."""
+    step: int = 10
+    explain: int = 10
+    """How many items the answer shows (and the model explains)."""
+    max_reason_chars: int = 160
+    fusion_k: float = 10.0
+    llm_weight: float = 1.0
+    retrieval_weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class RankedItem:
+    candidate: Candidate
+    reason: str
+    score: float
+    llm_rank: int | None
+    retrieval_rank: int
+
+
+@dataclass(slots=True)
+class Reranked:
+    items: list[RankedItem]
+    degraded: bool = False
+    degraded_reason: str | None = None
+    llm_ms: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRanking:
+    order: list[str]
+    reasons: dict[str, str]
+    problems: list[str]
+
+
+def parse_ranking(raw: str, aliases: Sequence[str], max_reason_chars: int) -> ParsedRanking:
+    """Validate the model's JSON. Raises LLMBadOutput when nothing usable is in it."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise LLMBadOutput(f"reply is not JSON: {str(raw)[:80]!r}") from exc
+    entries = data.get("ranking") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise LLMBadOutput("reply has no 'ranking' list")
+    known = set(aliases)
+    order: list[str] = []
+    reasons: dict[str, str] = {}
+    problems: list[str] = []
+    for entry in entries:
+        alias = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(alias, str) or alias not in known:
+            problems.append(f"unknown id {alias!r}")
+            continue
+        if alias in reasons or alias in order:
+            problems.append(f"duplicate id {alias}")
+            continue
+        order.append(alias)
+        reason = entry.get("reason")
+        if isinstance(reason, str) and reason.strip() and len(reason.strip()) <= max_reason_chars:
+            reasons[alias] = " ".join(reason.split())
+        else:
+            problems.append(f"unusable reason for {alias}")
+    if not order:
+        raise LLMBadOutput("reply names no candidate ids: " + "; ".join(problems[:3]))
+    order += [a for a in aliases if a not in order]  # missing ids, in retrieval order
+    return ParsedRanking(order, reasons, problems)
+
+
+def fallback(
+    query: str,
+    candidates: Sequence[Candidate],
+    cfg: RerankConfig,
+    cause: str | None,
+    llm_ms: float = 0.0,
+) -> Reranked:
+    items = [
+        RankedItem(c, attribute_reason(query, c.product), c.score, None, i)
+        for i, c in enumerate(candidates[: cfg.explain], start=1)
+    ]
+    return Reranked(items, degraded=cause is not None, degraded_reason=cause, llm_ms=llm_ms)
+
+
+def _windows(n: int, size: int, step: int) -> list[tuple[int, int]]:
+    """Bottom-up windows covering ``range(n)``, RankGPT-style, so good items bubble to the top."""
+    if n <= size:
+        return [(0, n)]
+    spans, end = [], n
+    while True:
+        start = max(0, end - size)
+        spans.append((start, end))
+        if start == 0:
+            return spans
+        end -= step
+
+
+def rerank(
+    llm: LLM | None,
+    query: str,
+    constraints: dict[str, Any],
+    candidates: Sequence[Candidate],
+    cfg: RerankConfig,
+    *,
+    timeout_s: float,
+    max_tokens: int,
+    history: str = "",
+) -> Reranked:
+    pool = list(candidates[: cfg.top_n])
+    if llm is None or not pool:
+        return fallback(query, pool, cfg, None)
+    aliases = [f"P{i}" for i in range(1, len(pool) + 1)]
+    by_alias = dict(zip(aliases, pool, strict=True))
+    order = list(aliases)
+    reasons: dict[str, str] = {}
+    problems: list[str] = []
+    started = time.perf_counter()
+    try:
+        for start, end in _windows(len(order), cfg.window, cfg.step):
+            remaining = timeout_s - (time.perf_counter() - started)
+            if remaining <= 0:
+                raise LLMError("rerank ran out of time")
+            window = order[start:end]
+            raw = llm.complete_json(
+                rerank_messages(query, constraints, [(a, by_alias[a]) for a in window], history),
+                ranking_schema(window, min(len(window), cfg.explain), cfg.max_reason_chars),
+                max_tokens=max_tokens,
+                timeout_s=remaining,
+            )
+            parsed = parse_ranking(raw, window, cfg.max_reason_chars)
+            order[start:end] = parsed.order
+            reasons.update(parsed.reasons)
+            problems += parsed.problems
+    except LLMError as exc:
+        cause = f"{exc.cause}: {exc}"
+        log.warning("LLM rerank degraded to retrieval order (%s)", cause)
+        return fallback(query, pool, cfg, cause, _ms(started))
+    llm_ms = _ms(started)
+    retrieval_rank = {a: i for i, a in enumerate(aliases, start=1)}
+    llm_rank = {a: i for i, a in enumerate(order, start=1)}
+    score = {
+        a: cfg.llm_weight / (cfg.fusion_k + llm_rank[a])
+        + cfg.retrieval_weight / (cfg.fusion_k + retrieval_rank[a])
+        for a in aliases
+    }
+    final = sorted(aliases, key=lambda a: (-score[a], retrieval_rank[a]))[: cfg.explain]
+    items = [
+        RankedItem(
+            by_alias[a],
+            reasons.get(a) or attribute_reason(query, by_alias[a].product),
+            round(score[a], 6),
+            llm_rank[a],
+            retrieval_rank[a],
+        )
+        for a in final
+    ]
+    if problems:
+        log.info("LLM rerank repaired: %s", "; ".join(problems[:5]))
+    return Reranked(items, llm_ms=llm_ms, problems=problems)
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 3)
+
+
+__all__ = ["MAX_REASON_CHARS", "RerankConfig", "Reranked", "parse_ranking", "rerank"]

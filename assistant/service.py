@@ -1,0 +1,269 @@
+"""The assistant: ``ask`` / ``ask_stream`` run one conversation turn end to end."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from assistant.answer import (
+    Answer,
+    AnswerEvent,
+    AnswerItem,
+    CandidatesEvent,
+    Event,
+    ReasonsEvent,
+    describe_filters,
+)
+from assistant.followups import compare, extreme, why
+from assistant.intents import Intent, Turn, classify, residual_words
+from assistant.llm import get_llm
+from assistant.llm.base import LLM
+from assistant.messages import degraded_note, results_message
+from assistant.reasons import format_price
+from assistant.refine import refine_filters
+from assistant.rerank import RerankConfig, rerank
+from assistant.session import Session, SessionError, SessionStore
+from retrieval import Searcher, open_searcher
+from retrieval.types import Candidate, ParsedQuery
+from shopchat.records import Product
+from shopchat.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_USER_ID = 128
+
+
+def check_user_id(user_id: str) -> str:
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise SessionError("user_id must be a non-empty string")
+    if len(user_id) > MAX_USER_ID or not user_id.isprintable() or any(c in user_id for c in "/\\"):
+        raise SessionError(
+            f"user_id must be at most {MAX_USER_ID} printable characters without "
+            f"path separators, got {user_id[:40]!r}"
+        )
+    return user_id.strip()
+
+
+class Assistant:
+    def __init__(
+        self,
+        searcher: Searcher,
+        llm: LLM | None,
+        settings: Settings,
+        sessions: SessionStore | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.llm = llm
+        self.settings = settings
+        self.sessions = sessions or SessionStore()
+        self.rerank_config = RerankConfig(
+            top_n=settings.rerank_top_n, explain=settings.answer_items
+        )
+
+    @classmethod
+    def open(cls, catalog: str | None = None, settings: Settings | None = None) -> Assistant:
+        settings = settings or get_settings()
+        searcher = open_searcher(catalog or settings.default_catalog, settings)
+        return cls(searcher, get_llm(settings), settings)
+
+    def ask(self, user_id: str, query: str, session_id: str | None = None) -> Answer:
+        answer = None
+        for event in self.ask_stream(user_id, query, session_id):
+            if isinstance(event, AnswerEvent):
+                answer = event.answer
+        assert answer is not None  # ask_stream always ends with an AnswerEvent
+        return answer
+
+    def ask_stream(
+        self, user_id: str, query: str, session_id: str | None = None
+    ) -> Iterator[Event]:
+        """Candidates first, then the reranked items with reasons, then the final answer."""
+        session = self.sessions.get(check_user_id(user_id), session_id)
+        with session.lock:
+            yield from self._turn(session, query)
+
+    def _turn(self, session: Session, query: str) -> Iterator[Event]:
+        started = time.perf_counter()
+        text = " ".join(str(query).split())
+        if not text:
+            yield self._reply(
+                session,
+                text,
+                "Tell me what you are looking for, e.g. “wireless mouse under $30”.",
+                intent="empty",
+            )
+            return
+        if len(text) > self.settings.max_query_chars:
+            yield self._reply(
+                session,
+                text[:80],
+                f"That message is {len(text)} characters long; "
+                f"the limit is {self.settings.max_query_chars}.",
+                intent="too_long",
+            )
+            return
+        parsed = self.searcher.parse(text)
+        turn = classify(text, parsed.text, has_results=bool(session.shown))
+        if turn.intent is Intent.RESET:
+            session.reset()
+            yield self._reply(session, text, "Starting over. What are you looking for?", "reset")
+            return
+        if turn.intent in (Intent.WHY, Intent.COMPARE, Intent.CHEAPEST, Intent.PRICIEST):
+            yield self._about_shown(session, text, turn)
+            return
+        yield from self._search_turn(session, text, parsed, turn, started)
+
+    def _search_turn(
+        self, session: Session, text: str, parsed: ParsedQuery, turn: Turn, started: float
+    ) -> Iterator[Event]:
+        timings: dict[str, float] = {}
+        exclude: set[str] = set()
+        if turn.intent is Intent.SEARCH:
+            session.start_search(parsed.search_text, parsed.filters)
+        elif turn.intent is Intent.REFINE:
+            shown_prices = [
+                float(p.price) for p in self._shown_products(session) if p.price is not None
+            ]
+            filters = refine_filters(
+                session.filters, parsed.filters, turn.price_direction, shown_prices
+            )
+            extra = [w for w in residual_words(parsed.text) if w not in session.text.lower()]
+            session.start_search(" ".join([session.text, *extra]).strip(), filters)
+        else:  # MORE
+            exclude = set(session.seen)
+        cfg = self.rerank_config
+        query = ParsedQuery(text=session.text, filters=session.filters, original=text)
+        result = self.searcher.search(query, k=cfg.top_n + len(exclude))
+        timings["retrieve"] = result.timings_ms.get("total", 0.0)
+        candidates = [c for c in result.candidates if c.product.id not in exclude][: cfg.top_n]
+        candidates = self._checked(candidates, session)
+        constraints = describe_filters(session.filters)
+        yield CandidatesEvent(
+            session_id=session.id,
+            items=[AnswerItem.from_candidate(c) for c in candidates[: cfg.explain]],
+            constraints=constraints,
+        )
+        timings["first_candidates"] = _ms(started)
+        ranked = rerank(
+            self.llm,
+            session.text,
+            constraints,
+            candidates,
+            cfg,
+            timeout_s=self.settings.llm_timeout,
+            max_tokens=self.settings.llm_max_tokens,
+        )
+        timings["rerank"] = ranked.llm_ms
+        items = [AnswerItem.from_candidate(r.candidate, r.reason, r.score) for r in ranked.items]
+        yield ReasonsEvent(
+            session_id=session.id,
+            items=items,
+            degraded=ranked.degraded,
+            degraded_reason=ranked.degraded_reason,
+        )
+        session.show([i.id for i in items])
+        session.reasons = {i.id: i.reason for i in items}
+        top = f"{items[0].title} — {items[0].reason}" if items else None
+        message = results_message(
+            session.text, session.filters, len(items), turn.intent is Intent.MORE, top
+        )
+        message += degraded_note(ranked.degraded_reason)
+        timings["total"] = _ms(started)
+        answer = Answer(
+            session_id=session.id,
+            items=items,
+            message=message,
+            query=session.text,
+            intent=turn.intent.value,
+            constraints=constraints,
+            degraded=ranked.degraded,
+            degraded_reason=ranked.degraded_reason,
+            timings_ms=timings,
+        )
+        session.remember(text, message, self.settings.turns_kept)
+        yield AnswerEvent(answer=answer)
+
+    def _checked(self, candidates: list[Candidate], session: Session) -> list[Candidate]:
+        """Belt and braces: only catalog items that satisfy every active filter."""
+        kept = [
+            c
+            for c in candidates
+            if self.searcher.table.get(c.product.id) is not None
+            and session.filters.accepts(c.product)
+        ]
+        if len(kept) != len(candidates):
+            log.error(
+                "dropped %d candidates that broke the active filters", len(candidates) - len(kept)
+            )
+        return kept
+
+    def _shown_products(self, session: Session) -> list[Product]:
+        return [p for i in session.shown if (p := self.searcher.table.get(i)) is not None]
+
+    def _about_shown(self, session: Session, text: str, turn: Turn) -> AnswerEvent:
+        shown = list(enumerate(self._shown_products(session), start=1))
+        picked = [(len(shown) if pos == -1 else pos) for pos in turn.positions]
+        missing = [pos for pos in picked if not 1 <= pos <= len(shown)]
+        if missing:
+            return self._reply(
+                session,
+                text,
+                f"I only showed {len(shown)} items; there is no #{missing[0]}.",
+                turn.intent.value,
+            )
+        if turn.intent is Intent.WHY:
+            pos, product = shown[picked[0] - 1]
+            message = why(pos, product, session.reasons.get(product.id, ""))
+            chosen = [(pos, product)]
+        elif turn.intent is Intent.COMPARE:
+            chosen = [shown[pos - 1] for pos in picked]
+            message = compare(chosen)
+        else:
+            pick = extreme(shown, cheapest=turn.intent is Intent.CHEAPEST)
+            if pick is None:
+                return self._reply(
+                    session, text, "None of the shown items lists a price.", turn.intent.value
+                )
+            chosen = [pick]
+            label = "cheapest" if turn.intent is Intent.CHEAPEST else "most expensive"
+            message = (
+                f"The {label} of these is #{pick[0]} {pick[1].title} at {format_price(pick[1])}."
+            )
+        items = [
+            AnswerItem(
+                id=p.id,
+                title=p.title,
+                brand=p.brand,
+                price=float(p.price) if p.price is not None else None,
+                currency=p.currency,
+                image_url=p.image_url,
+                reason=session.reasons.get(p.id, ""),
+            )
+            for _, p in chosen
+        ]
+        return self._reply(session, text, message, turn.intent.value, items)
+
+    def _reply(
+        self,
+        session: Session,
+        text: str,
+        message: str,
+        intent: str,
+        items: list[AnswerItem] | None = None,
+    ) -> AnswerEvent:
+        session.remember(text, message, self.settings.turns_kept)
+        return AnswerEvent(
+            answer=Answer(
+                session_id=session.id,
+                items=items or [],
+                message=message,
+                query=session.text,
+                intent=intent,
+                constraints=describe_filters(session.filters),
+            )
+        )
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 3)

