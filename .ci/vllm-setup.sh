@@ -58,7 +58,7 @@ convert_model() {
 
 url() { echo "http://127.0.0.1:$VLLM_PORT/v1"; }
 
-healthy() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$VLLM_PORT/health"; }
+healthy() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$VLLM_PORT/health"; }
 
 running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 

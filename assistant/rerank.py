@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.llm.base import LLM, LLMBadOutput, LLMError
 from assistant.prompts import ranking_schema, rerank_messages
-from assistant.reasons import MAX_REASON_CHARS, attribute_reason
+from assistant.reasons import MAX_REASON_CHARS, attribute_reason, grounded
 from retrieval.types import Candidate
 
 log = logging.getLogger(__name__)
@@ -152,13 +152,18 @@ def rerank(
             window = order[start:end]
             raw = llm.complete_json(
                 rerank_messages(query, constraints, [(a, by_alias[a]) for a in window], history),
-                ranking_schema(window, min(len(window), cfg.explain), cfg.max_reason_chars),
+                ranking_schema(window, min(len(window), cfg.explain)),
                 max_tokens=max_tokens,
                 timeout_s=remaining,
             )
             parsed = parse_ranking(raw, window, cfg.max_reason_chars)
             order[start:end] = parsed.order
-            reasons.update(parsed.reasons)
+            for alias, reason in parsed.reasons.items():
+                others = [by_alias[a].product for a in window if a != alias]
+                if grounded(reason, by_alias[alias].product, others):
+                    reasons[alias] = reason
+                else:
+                    problems.append(f"ungrounded reason for {alias}: {reason[:60]!r}")
             problems += parsed.problems
     except LLMError as exc:
         cause = f"{exc.cause}: {exc}"

@@ -20,12 +20,15 @@ from assistant.intents import Intent, Turn, classify, residual_words
 from assistant.llm import get_llm
 from assistant.llm.base import LLM
 from assistant.messages import degraded_note, results_message
+from assistant.personal import history_for, recommend_turn, search_for
 from assistant.reasons import format_price
 from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
 from assistant.session import Session, SessionError, SessionStore
 from retrieval import Searcher, open_searcher
+from retrieval.profiles import ForgetReport, Personaliser, Profile
 from retrieval.types import Candidate, ParsedQuery
+from shopchat.errors import ConfigError
 from shopchat.records import Product
 from shopchat.settings import Settings, get_settings
 
@@ -52,11 +55,13 @@ class Assistant:
         llm: LLM | None,
         settings: Settings,
         sessions: SessionStore | None = None,
+        personaliser: Personaliser | None = None,
     ) -> None:
         self.searcher = searcher
         self.llm = llm
         self.settings = settings
         self.sessions = sessions or SessionStore()
+        self.personaliser = personaliser
         self.rerank_config = RerankConfig(
             top_n=settings.rerank_top_n, explain=settings.answer_items
         )
@@ -65,7 +70,20 @@ class Assistant:
     def open(cls, catalog: str | None = None, settings: Settings | None = None) -> Assistant:
         settings = settings or get_settings()
         searcher = open_searcher(catalog or settings.default_catalog, settings)
-        return cls(searcher, get_llm(settings), settings)
+        personaliser = Personaliser.open(searcher, settings) if settings.personalise else None
+        return cls(searcher, get_llm(settings), settings, personaliser=personaliser)
+
+    def record(self, user_id: str, item_id: str, event: str) -> Profile:
+        """A like, dislike, click... by ``user_id``: their next turn already reflects it."""
+        if self.personaliser is None:
+            raise ConfigError("personalisation is off (SHOPCHAT_PERSONALISE=false)")
+        return self.personaliser.record(check_user_id(user_id), item_id, event)
+
+    def forget(self, user_id: str) -> ForgetReport | None:
+        """Drop ``user_id``'s sessions, events and profile; None when personalisation is off."""
+        user_id = check_user_id(user_id)
+        self.sessions.drop_user(user_id)
+        return self.personaliser.forget(user_id) if self.personaliser is not None else None
 
     def ask(self, user_id: str, query: str, session_id: str | None = None) -> Answer:
         answer = None
@@ -86,6 +104,10 @@ class Assistant:
     def _turn(self, session: Session, query: str) -> Iterator[Event]:
         started = time.perf_counter()
         text = " ".join(str(query).split())
+        profile = self._profile(session.user_id)
+        if not text and profile is not None:
+            yield from recommend_turn(self, session, profile, started)
+            return
         if not text:
             yield self._reply(
                 session,
@@ -112,10 +134,14 @@ class Assistant:
         if turn.intent in (Intent.WHY, Intent.COMPARE, Intent.CHEAPEST, Intent.PRICIEST):
             yield self._about_shown(session, text, turn)
             return
-        yield from self._search_turn(session, text, parsed, turn, started)
+        yield from self._search_turn(session, text, parsed, turn, started, profile)
+
+    def _profile(self, user_id: str) -> Profile | None:
+        return self.personaliser.profile(user_id) if self.personaliser is not None else None
 
     def _search_turn(
-        self, session: Session, text: str, parsed: ParsedQuery, turn: Turn, started: float
+        self, session: Session, text: str, parsed: ParsedQuery, turn: Turn, started: float,
+        profile: Profile | None = None,
     ) -> Iterator[Event]:
         timings: dict[str, float] = {}
         exclude: set[str] = set()
@@ -134,7 +160,8 @@ class Assistant:
             exclude = set(session.seen)
         cfg = self.rerank_config
         query = ParsedQuery(text=session.text, filters=session.filters, original=text)
-        result = self.searcher.search(query, k=cfg.top_n + len(exclude))
+        result = search_for(self.searcher, self.personaliser, profile, query,
+                            cfg.top_n + len(exclude))
         timings["retrieve"] = result.timings_ms.get("total", 0.0)
         candidates = [c for c in result.candidates if c.product.id not in exclude][: cfg.top_n]
         candidates = self._checked(candidates, session)
@@ -153,6 +180,7 @@ class Assistant:
             cfg,
             timeout_s=self.settings.llm_timeout,
             max_tokens=self.settings.llm_max_tokens,
+            history=history_for(self.personaliser, profile),
         )
         timings["rerank"] = ranked.llm_ms
         items = [AnswerItem.from_candidate(r.candidate, r.reason, r.score) for r in ranked.items]

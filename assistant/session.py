@@ -76,5 +76,13 @@ class SessionStore:
         with self._lock:
             self._sessions.pop(session_id, None)
 
+    def drop_user(self, user_id: str) -> int:
+        """Forget every session of ``user_id``; returns how many there were."""
+        with self._lock:
+            ids = [sid for sid, s in self._sessions.items() if s.user_id == user_id]
+            for sid in ids:
+                del self._sessions[sid]
+            return len(ids)
+
     def __len__(self) -> int:
         return len(self._sessions)

@@ -47,3 +47,22 @@ def plot_metrics(summary: Mapping[str, Mapping[str, float]], path: str | Path) -
     path = Path(path)
     fig.savefig(path, dpi=110)
     return path
+
+
+def plot_panels(panels: Mapping[str, Mapping[str, Mapping[str, float]]], path: str | Path,
+                ylabel: str = "score") -> Path:
+    """One bar panel per entry: ``{title: {system: {metric: value}}}``, metrics from the first."""
+    fig = Figure(figsize=(5.5 * len(panels), 4.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (title, summary) in zip(axes, panels.items(), strict=True):
+        metrics = tuple(next(iter(summary.values())))
+        _grouped_bars(ax, metrics, summary, "%.3f")
+        top = max((v for row in summary.values() for v in row.values()), default=1.0)
+        ax.set_ylim(0, max(1.05, top * 1.15) if top > 1 else min(1.05, top * 1.3 + 0.05))
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=8)
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path

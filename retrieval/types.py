@@ -71,6 +71,8 @@ class Candidate:
     dense_score: float | None = None
     lexical_rank: int | None = None
     dense_rank: int | None = None
+    personal_score: float | None = None
+    """What the shopper's profile added to ``score`` (None: not personalised)."""
 
 
 @dataclass(frozen=True, slots=True)

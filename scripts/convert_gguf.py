@@ -46,7 +46,10 @@ def convert(gguf: Path, out: Path, dtype: str = "bfloat16") -> Path:
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     torch_dtype = getattr(torch, dtype)
-    config.torch_dtype = torch_dtype
+    if "dtype" in config.to_dict():  # transformers >= 4.56; older ones call it torch_dtype
+        config.dtype = torch_dtype
+    else:
+        config.torch_dtype = torch_dtype
     model = AutoModelForCausalLM.from_config(config)
     model.load_state_dict(loaded.state_dict())
     model = model.to(torch_dtype)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     llm_timeout: float = 20.0
     """Seconds before an LLM call is abandoned and the answer degrades to retrieval order."""
     llm_max_tokens: int = 512
+    llm_threads: int | None = None
+    """CPU threads for the ``local`` backend (default: all cores)."""
     rerank_top_n: int = 20
     """Fused candidates the LLM reranks per turn."""
     answer_items: int = 10
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     max_query_chars: int = 2000
     turns_kept: int = 20
     """Conversation turns kept per session."""
+    personalise: bool = True
+    """Blend each shopper's profile (built from their events) into search and rerank."""
 
     @property
     def chroma_path(self) -> Path:
@@ -53,6 +57,10 @@ class Settings(BaseSettings):
 
     def lexical_dir(self, catalog: str) -> Path:
         return self.home / "lexical" / catalog
+
+    def events_path(self, catalog: str) -> Path:
+        """The SQLite file holding a catalog's user events (one file per catalog)."""
+        return self.home / "events" / f"{catalog}.sqlite"
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ SmolLM2 on 2 cores it takes well under a second for a few thousand tokens.)
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import logging
@@ -80,7 +81,8 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> _Loaded:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
-            raise LLMUnavailable(f"llama-cpp-python is not importable ({exc}): {INSTALL_HINT}") from exc
+            msg = f"llama-cpp-python is not importable ({exc}): {INSTALL_HINT}"
+            raise LLMUnavailable(msg) from exc
         if not path.is_file():
             raise LLMUnavailable(f"GGUF model not found: {path}")
         t0 = time.perf_counter()
@@ -97,8 +99,20 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> _Loaded:
         loaded = _Loaded(llama=llama, formatter=_chat_formatter(llama))
         log.info("loaded %s in %.2fs (n_ctx=%d, threads=%d)", path.name,
                  time.perf_counter() - t0, n_ctx, n_threads)  # fmt: skip
+        if not _MODELS:
+            atexit.register(_close_all)
         _MODELS[key] = loaded
         return loaded
+
+
+def _close_all() -> None:
+    """Free the models before interpreter shutdown (llama.cpp's ``__del__`` fails late in it)."""
+    with _MODELS_LOCK:
+        for loaded in _MODELS.values():
+            # an abandoned, unclosed stream may still hold the lock: never hang the exit on it
+            if loaded.lock.acquire(timeout=1.0):
+                loaded.llama.close()
+        _MODELS.clear()
 
 
 def _chat_formatter(llama: Any) -> Any:
@@ -144,7 +158,8 @@ class LocalLLM:
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalLLM:
         path = Path(settings.llm_model).expanduser() if settings.llm_model else None
-        return cls(model_path=path)
+        threads = settings.llm_threads
+        return cls(model_path=path, n_threads=int(threads or cpu_threads()))
 
     def load(self) -> None:
         """Load the model now (otherwise the first call does)."""

@@ -159,7 +159,8 @@ class OpenAILLM:
                 try:
                     from langchain_openai import ChatOpenAI
                 except ImportError as exc:
-                    raise LLMUnavailable(f"langchain-openai is not importable: {INSTALL_HINT}") from exc
+                    msg = f"langchain-openai is not importable: {INSTALL_HINT}"
+                    raise LLMUnavailable(msg) from exc
                 from pydantic import SecretStr
 
                 self._chat = ChatOpenAI(
@@ -212,6 +213,10 @@ def map_error(exc: BaseException, url: str, timeout_s: float) -> BaseException:
         if code >= 500 or code in (401, 403, 404, 429):
             return LLMUnavailable(detail)
         return LLMError(detail)
+    if isinstance(exc, openai.LengthFinishReasonError):
+        return LLMBadOutput(f"{url}: answer cut at max_tokens")
+    if isinstance(exc, openai.ContentFilterFinishReasonError):
+        return LLMBadOutput(f"{url}: answer withheld by the server's content filter")
     if isinstance(exc, openai.APIResponseValidationError | KeyError | TypeError | ValueError):
         return LLMBadOutput(f"{url} sent a response the client cannot read: {_short(str(exc))}")
     return exc

@@ -123,3 +123,17 @@ def test_sliding_windows_cover_everything_bottom_up() -> None:
     by_id = {r.candidate.product.id: r for r in out.items}
     assert by_id["id40"].llm_rank == 1  # bubbled from the bottom window to the top
     assert by_id["id1"].retrieval_rank == 1
+
+
+def test_reasons_must_be_grounded_in_their_own_item() -> None:
+    phones = [
+        Candidate(Product(id="a", title="iPhone 6", brand="Apple", price=Decimal(299)), 1.0, 1),
+        Candidate(Product(id="b", title="Galaxy S8", brand="Samsung", price=Decimal(499)), 0.9, 2),
+    ]
+    llm = ScriptedLLM([reply(("P1", "Samsung Galaxy S8 has a great screen"),
+                             ("P2", "Galaxy S8 with a 499 price tag"))])
+    out = rerank(llm, "phone", {}, phones, RerankConfig(), timeout_s=5, max_tokens=100)
+    reasons = {r.candidate.product.id: r.reason for r in out.items}
+    assert reasons["b"] == "Galaxy S8 with a 499 price tag"
+    assert "Samsung" not in reasons["a"] and "Apple" in reasons["a"]  # composed from its fields
+    assert any("ungrounded" in p for p in out.problems)

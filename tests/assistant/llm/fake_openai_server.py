@@ -39,7 +39,7 @@ class FakeOpenAIServer:
                 mode = self.path.strip("/").split("/")[0]
                 server.requests.append({"mode": mode, "path": self.path, **body})
                 try:
-                    if body.get("stream"):
+                    if body.get("stream") and not mode.startswith("error"):
                         server.stream(self, mode)
                     else:
                         server.answer(self, mode)

@@ -50,7 +50,7 @@ def test_hung_server_times_out_promptly(fake_server: FakeOpenAIServer) -> None:
         llm_for(fake_server, "hang").complete_json(
             PICK_MESSAGES, PICK_SCHEMA, max_tokens=8, timeout_s=0.5
         )
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 3.0  # the server hangs for 10 s
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_slow_or_stalled_stream_times_out_at_the_deadline(
     with pytest.raises(LLMTimeout):
         for chunk in llm_for(fake_server, mode).stream(CHAT_MESSAGES, max_tokens=16, timeout_s=1):
             got.append(chunk)
-    assert 0.9 < time.monotonic() - t0 < 1.6
+    assert 0.9 < time.monotonic() - t0 < 2.5
     assert got  # chunks that came before the deadline were delivered
 
 

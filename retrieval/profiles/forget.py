@@ -1,0 +1,60 @@
+"""Forget a user everywhere: every events store under SHOPCHAT_HOME, every users collection.
+
+Works without a product index (no model, no searcher): it only deletes. Each events store
+keeps a tombstone (a hash of the id) so re-importing source data does not restore the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from retrieval.profiles.events import EventStore
+from retrieval.profiles.personaliser import ForgetReport, check_user_id
+from retrieval.profiles.store import USERS_PREFIX, ProfileStore, users_collection_name
+from retrieval.store import open_client
+from shopchat.settings import Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+log = logging.getLogger(__name__)
+
+
+def profile_sets(settings: Settings, client: ClientAPI) -> list[str]:
+    """Names of the profile sets that exist: events files and users collections."""
+    folder = settings.events_path("x").parent
+    names = {p.stem for p in folder.glob("*.sqlite")} if folder.exists() else set()
+    by_collection = {users_collection_name(n): n for n in names}
+    for collection in client.list_collections():
+        cname = getattr(collection, "name", str(collection))
+        if cname.startswith(USERS_PREFIX) and cname not in by_collection:
+            names.add(cname[len(USERS_PREFIX):])
+    return sorted(names)
+
+
+def forget_user(user_id: str, settings: Settings, catalogs: Sequence[str] = (),
+                client: ClientAPI | None = None) -> list[ForgetReport]:
+    """Delete ``user_id``'s events and profiles; ``catalogs`` limits it (default: all found).
+
+    A named catalog gets its events store (and tombstone) even if it had none yet.
+    """
+    user_id = check_user_id(user_id)
+    client = client or open_client(settings)
+    names = list(catalogs) or profile_sets(settings, client)
+    reports = []
+    for name in names:
+        path = settings.events_path(name)
+        events = 0
+        if catalogs or path.exists():
+            store = EventStore(path)
+            try:
+                events = store.forget(user_id)
+            finally:
+                store.close()
+        profiles = ProfileStore.open(client, name, create=False)
+        removed = profiles.delete([user_id]) > 0 if profiles is not None else False
+        reports.append(ForgetReport(user_id, name, events, removed))
+        log.debug("forget %s: %s", name, reports[-1].describe())
+    return reports

@@ -1,0 +1,210 @@
+"""``Personaliser``: per-user profiles over one indexed catalog: search, recommend, record, forget.
+
+A user with no profile gets exactly the plain ``Searcher.search`` answer. Every public method
+takes the user id it answers for and reads that user's profile only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrieval.profiles import scoring
+from retrieval.profiles.config import ProfileConfig
+from retrieval.profiles.events import EventStore, StoredEvent
+from retrieval.profiles.profile import Profile, build_profile
+from retrieval.profiles.store import ProfileStore
+from retrieval.profiles.summary import describe_history
+from retrieval.profiles.vectors import ItemVectors
+from retrieval.profiles.writer import WriteBehind
+from retrieval.searcher import Searcher
+from retrieval.store import open_client
+from retrieval.types import Filters, Mode, ParsedQuery, SearchResult
+from shopchat.errors import DataError
+from shopchat.records import EventKind, Interaction
+from shopchat.settings import Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+log = logging.getLogger(__name__)
+
+MAX_USER_ID = 128
+
+
+def check_user_id(user_id: str) -> str:
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise DataError("user_id must be a non-empty string")
+    user_id = user_id.strip()
+    if len(user_id) > MAX_USER_ID or not user_id.isprintable():
+        raise DataError(f"user_id must be at most {MAX_USER_ID} printable characters")
+    return user_id
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    user_id: str
+    store: str
+    events: int
+    """Events deleted from the events store."""
+    profile: bool
+    """Whether a stored profile was deleted."""
+
+    def describe(self) -> str:
+        return (f"{self.store}: deleted {self.events} events and "
+                f"{'the profile' if self.profile else 'no profile (none stored)'}")
+
+
+class Personaliser:
+    def __init__(self, searcher: Searcher, events: EventStore, profiles: ProfileStore,
+                 config: ProfileConfig | None = None, name: str | None = None) -> None:
+        self.searcher = searcher
+        self.events = events
+        self.profiles = profiles
+        self.config = config or ProfileConfig()
+        self.name = name or searcher.catalog
+        self._vectors: ItemVectors | None = None
+        self._writer: WriteBehind | None = None
+        self._load_lock = threading.Lock()
+        self._record_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, searcher: Searcher, settings: Settings, *, name: str | None = None,
+             events_path: Path | None = None, client: ClientAPI | None = None,
+             config: ProfileConfig | None = None) -> Personaliser:
+        """Profile set ``name`` (default: the catalog's) for ``searcher``'s catalog."""
+        name = name or searcher.catalog
+        events = EventStore(events_path or settings.events_path(name))
+        store = ProfileStore.open(client or open_client(settings), name)
+        assert store is not None  # create=True always returns a store
+        return cls(searcher, events, store, config, name)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self.events.close()
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until recorded profiles are in Chroma (other processes then see them)."""
+        return self._writer.flush(timeout) if self._writer is not None else True
+
+    @property
+    def vectors(self) -> ItemVectors:
+        with self._load_lock:
+            if self._vectors is None:
+                self._vectors = ItemVectors.load(self.searcher.collection, self.searcher.table)
+            return self._vectors
+
+    def profile(self, user_id: str) -> Profile | None:
+        """The profile of ``user_id``: the one way profile content is read.
+
+        A profile recorded in this process but not yet written to Chroma comes first.
+        """
+        user_id = check_user_id(user_id)
+        pending = self._writer.get(user_id) if self._writer is not None else None
+        return pending if pending is not None else self.profiles.read(user_id)
+
+    def search(self, user_id: str, query: str | ParsedQuery, k: int = 10,
+               mode: Mode | str = Mode.HYBRID, filters: Filters | None = None) -> SearchResult:
+        """``Searcher.search`` for this user: the query's top ``pool`` reordered by the profile."""
+        profile = self.profile(user_id)
+        if profile is None:
+            return self.searcher.search(query, k=k, mode=mode, filters=filters)
+        result = self.searcher.search(query, k=max(k, self.config.pool), mode=mode,
+                                      filters=filters)
+        return self.rescore(profile, result, k)
+
+    def personalise(self, user_id: str, result: SearchResult, k: int | None = None) -> SearchResult:
+        """``result`` reordered for ``user_id``; unchanged when the user has no profile."""
+        profile = self.profile(user_id)
+        return result if profile is None else self.rescore(profile, result, k)
+
+    def rescore(self, profile: Profile, result: SearchResult, k: int | None = None) -> SearchResult:
+        return scoring.rescore(profile, result, self.vectors, self.config, k)
+
+    def recommend(self, user_id: str, k: int = 20,
+                  filters: Filters | None = None) -> SearchResult | None:
+        """Items for an empty query from the profile alone; None without a profile."""
+        profile = self.profile(user_id)
+        return None if profile is None else self.recommend_for(profile, k, filters)
+
+    def recommend_for(self, profile: Profile, k: int = 20,
+                      filters: Filters | None = None) -> SearchResult:
+        return scoring.recommend(profile, self.vectors, self.config, k, filters)
+
+    def summary(self, profile: Profile) -> str:
+        return describe_history(profile, self.searcher.table)
+
+    def record(self, user_id: str, item_id: str, event: EventKind | str, *,
+               timestamp: datetime | None = None, query: str = "", quantity: int = 1) -> Profile:
+        """Store one event and rebuild the user's profile now; returns the new profile."""
+        user_id = check_user_id(user_id)
+        try:
+            kind = EventKind(str(event).lower())
+        except ValueError as exc:
+            known = ", ".join(e.value for e in EventKind)
+            raise DataError(f"unknown event {event!r}; known events: {known}") from exc
+        vector = None
+        if kind is EventKind.QUERY:
+            if not query.strip():
+                raise DataError("a query event needs query text")
+            vector = self.searcher.embedder.embed([query.strip()])[0]
+        elif self.searcher.table.get(item_id) is None:
+            raise DataError(f"unknown item {item_id!r} in catalog {self.searcher.catalog!r}")
+        if quantity < 1:
+            raise DataError(f"quantity must be >= 1, got {quantity}")
+        stamp = timestamp or datetime.now(UTC)
+        with self._record_lock:
+            self.events.add(Interaction(user_id, item_id, kind, stamp, quantity, query.strip()),
+                            vector)
+            digest = self.digest_prefix() + (self.events.digest(user_id) or "")
+            profile = build_profile(user_id, self.events.events(user_id), self.vectors,
+                                    self.config, digest)
+            assert profile is not None  # the user has at least the event just added
+            self._live_writer().put(profile)
+        return profile
+
+    def _live_writer(self) -> WriteBehind:
+        if self._writer is None:
+            self._writer = WriteBehind(self.profiles, self.vectors.dimension,
+                                       self.events.mark_built)
+        return self._writer
+
+    def digest_prefix(self) -> str:
+        return f"{self.config.fingerprint()}|{self.searcher.embedder.name}|"
+
+    def rebuild(self, user_ids: Iterable[str]) -> list[Profile | None]:
+        """Rebuild and store the profiles of ``user_ids`` from their events (None: no events)."""
+        ids = list(user_ids)
+        by_user = dict(self.events.events_of(ids))
+        digests = {u: d for u in ids if (d := self.events.digest(u)) is not None}
+        return self.store_built(ids, by_user, {u: self.digest_prefix() + d
+                                                for u, d in digests.items()})
+
+    def store_built(self, ids: Sequence[str], by_user: Mapping[str, Sequence[StoredEvent]],
+                     digests: Mapping[str, str]) -> list[Profile | None]:
+        out = [build_profile(user, by_user.get(user, []), self.vectors, self.config,
+                             digests.get(user, "")) for user in ids]
+        built = [p for p in out if p is not None]
+        self.profiles.write(built, self.vectors.dimension)
+        self.events.mark_built({p.user_id: p.digest for p in built})
+        empty = [u for u, p in zip(ids, out, strict=True) if p is None]
+        if empty:
+            self.profiles.delete(empty)
+            self.events.unmark_built(empty)
+        return out
+
+    def forget(self, user_id: str) -> ForgetReport:
+        """Delete ``user_id``'s events and profile from this profile set; says what went."""
+        user_id = check_user_id(user_id)
+        with self._record_lock:
+            self.flush()  # a profile still being written must not come back afterwards
+            events = self.events.forget(user_id)
+            profile = self.profiles.delete([user_id]) > 0
+        log.info("forgot user in %s: %d events, profile %s", self.name, events, profile)
+        return ForgetReport(user_id, self.name, events, profile)

@@ -1,0 +1,75 @@
+"""`shopchat index` (items and users), `forget`, `bench personal`, `eval personal`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopchat.cli.main import app
+from shopchat.settings import get_settings
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("SHOPCHAT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SHOPCHAT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("SHOPCHAT_CHROMA_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
+
+
+def test_index_builds_users_forget_removes_them(cli_env: Path) -> None:
+    events = cli_env / "events.csv"
+    events.write_text("user_id,item_id,event,timestamp\n"
+                      "web-7,1,like,2024-05-01T10:00:00Z\n"
+                      "web-7,2,buy,2024-05-01T10:01:00Z\n")
+    out = invoke("index", "--catalog", "dummyjson", "--quiet", "--events", str(events))
+    assert "indexed dummyjson: 194 products" in out
+    assert "rejected 1" in out and "events.csv:2: event: unknown event" in out
+    assert "profiles dummyjson: 209 user profiles, built 209" in out
+    again = invoke("index", "--catalog", "dummyjson", "--quiet", "--events", str(events))
+    assert "built 0, unchanged 209" in again and "0 new events" in again
+
+    out = invoke("forget", "--user", "web-7")
+    assert "deleted 1 events and the profile" in out
+    assert "removed 1 events and 1 profiles in 1 catalogs" in out
+    report = json.loads(invoke("forget", "--user", "web-7", "--json"))
+    assert report == [{"catalog": "dummyjson", "events": 0, "profile": False}]
+    # re-indexing the same sources does not bring the user back
+    after = invoke("index", "--catalog", "dummyjson", "--quiet", "--events", str(events))
+    assert "208 user profiles" in after and "0 new events" in after
+
+
+def test_forget_with_nothing_stored(cli_env: Path) -> None:
+    assert "nothing to remove" in invoke("forget", "--user", "nobody")
+
+
+def test_bench_personal_prints_figures(cli_env: Path) -> None:
+    out = invoke("bench", "personal", "--catalog", "dummyjson", "--samples", "5", "--quiet")
+    assert "profile build, all users: 208 users" in out
+    assert "record() -> profile visible in this process" in out
+    assert "next search saw the new event in 5/5 samples" in out
+
+
+@pytest.mark.slow
+def test_eval_personal_on_online_retail(cli_env: Path) -> None:
+    out_dir = cli_env / "out"
+    out = invoke("eval", "personal", "--catalog", "online-retail", "--out", str(out_dir),
+                 "--users", "30", "--quiet")
+    assert "cut-off 2011-09-01" in out and "MRR ratio" in out
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+    assert metrics["users"] == 30 and metrics["queries"] > 30
+    assert metrics["recommend"]["recall@20"] > metrics["recommend"]["popularity_recall@20"]
+    assert metrics["personalised"]["mrr"] > metrics["non_personalised"]["mrr"]
