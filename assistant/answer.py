@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from retrieval.types import Candidate, Filters
+from shopchat.records import Product
 
 
 class AnswerItem(BaseModel):
@@ -20,19 +21,24 @@ class AnswerItem(BaseModel):
     score: float = 0.0
 
     @classmethod
+    def from_product(cls, product: Product, reason: str = "", score: float = 0.0) -> AnswerItem:
+        return cls(
+            id=product.id,
+            title=product.title,
+            brand=product.brand,
+            price=float(product.price) if product.price is not None else None,
+            currency=product.currency,
+            image_url=product.image_url,
+            reason=reason,
+            score=score,
+        )
+
+    @classmethod
     def from_candidate(
         cls, candidate: Candidate, reason: str = "", score: float | None = None
     ) -> AnswerItem:
-        p = candidate.product
-        return cls(
-            id=p.id,
-            title=p.title,
-            brand=p.brand,
-            price=float(p.price) if p.price is not None else None,
-            currency=p.currency,
-            image_url=p.image_url,
-            reason=reason,
-            score=candidate.score if score is None else score,
+        return cls.from_product(
+            candidate.product, reason, candidate.score if score is None else score
         )
 
 

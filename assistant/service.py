@@ -140,7 +140,12 @@ class Assistant:
         return self.personaliser.profile(user_id) if self.personaliser is not None else None
 
     def _search_turn(
-        self, session: Session, text: str, parsed: ParsedQuery, turn: Turn, started: float,
+        self,
+        session: Session,
+        text: str,
+        parsed: ParsedQuery,
+        turn: Turn,
+        started: float,
         profile: Profile | None = None,
     ) -> Iterator[Event]:
         timings: dict[str, float] = {}
@@ -160,8 +165,9 @@ class Assistant:
             exclude = set(session.seen)
         cfg = self.rerank_config
         query = ParsedQuery(text=session.text, filters=session.filters, original=text)
-        result = search_for(self.searcher, self.personaliser, profile, query,
-                            cfg.top_n + len(exclude))
+        result = search_for(
+            self.searcher, self.personaliser, profile, query, cfg.top_n + len(exclude)
+        )
         timings["retrieve"] = result.timings_ms.get("total", 0.0)
         candidates = [c for c in result.candidates if c.product.id not in exclude][: cfg.top_n]
         candidates = self._checked(candidates, session)
@@ -258,18 +264,7 @@ class Assistant:
             message = (
                 f"The {label} of these is #{pick[0]} {pick[1].title} at {format_price(pick[1])}."
             )
-        items = [
-            AnswerItem(
-                id=p.id,
-                title=p.title,
-                brand=p.brand,
-                price=float(p.price) if p.price is not None else None,
-                currency=p.currency,
-                image_url=p.image_url,
-                reason=session.reasons.get(p.id, ""),
-            )
-            for _, p in chosen
-        ]
+        items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")) for _, p in chosen]
         return self._reply(session, text, message, turn.intent.value, items)
 
     def _reply(

@@ -18,7 +18,7 @@ from catalog import load_catalog
 from retrieval import Searcher, build_index
 from retrieval.embedder import SentenceTransformerEmbedder, get_embedder
 from shopchat.records import Catalog
-from shopchat.settings import Settings
+from shopchat.settings import Settings, get_settings
 
 DATA_DIR = Path(os.environ.get("SHOPCHAT_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
 CHROMA_MODES = ("embedded", "server")
@@ -127,3 +127,15 @@ def dummy_searcher(
     catalog = renamed(dummy_catalog)
     build_index(catalog, settings, embedder=embedder, progress=False)
     return Searcher.open(catalog.name, settings, embedder=embedder)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh SHOPCHAT_HOME for CLI tests, embedded Chroma, wide terminal output."""
+    monkeypatch.setenv("SHOPCHAT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SHOPCHAT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("SHOPCHAT_CHROMA_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,22 +10,7 @@ from typer.testing import CliRunner
 
 from shopchat.cli.main import app
 from shopchat.settings import get_settings
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SHOPCHAT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SHOPCHAT_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("SHOPCHAT_CHROMA_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def invoke(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output + repr(result.exception)
-    return result.output
+from tests.cli import invoke
 
 
 @pytest.mark.parametrize("mode", ["embedded", "server"])

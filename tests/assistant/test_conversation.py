@@ -13,10 +13,10 @@ from retrieval.types import Filters
 
 def reverse_ranker(messages: list[Message], schema: dict[str, Any] | None) -> str:
     """A deterministic 'model': ranks the window backwards, reasons cite the title."""
-    products = json.loads(messages[-1]["content"])["products"]
-    return json.dumps(
-        {"ranking": [{"id": p["id"], "reason": f"{p['title']} fits"} for p in reversed(products)]}
-    )
+    lines = json.loads(messages[-1]["content"])["products"]  # "P1: title (brand, price) ..."
+    pairs = [line.split(": ", 1) for line in lines]
+    ranking = [{"id": alias, "reason": f"{rest.split(' (')[0]} fits"} for alias, rest in pairs]
+    return json.dumps({"ranking": ranking[::-1]})
 
 
 def satisfies(answer: Answer, assistant: Any, filters: Filters) -> bool:

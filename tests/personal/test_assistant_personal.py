@@ -17,9 +17,10 @@ from shopchat.settings import Settings
 
 def echo_ranker(messages: list[Message], schema: dict[str, Any] | None) -> str:
     """Keeps retrieval order; every reason quotes the item's own title."""
-    products = json.loads(messages[-1]["content"])["products"]
-    return json.dumps({"ranking": [{"id": p["id"], "reason": f"{p['title']} suits you"}
-                                   for p in products]})
+    lines = json.loads(messages[-1]["content"])["products"]  # "P1: title (brand, price) ..."
+    pairs = [line.split(": ", 1) for line in lines]
+    return json.dumps({"ranking": [{"id": alias, "reason": f"{rest.split(' (')[0]} suits you"}
+                                   for alias, rest in pairs]})
 
 
 def bot_for(personaliser: Personaliser, llm: ScriptedLLM | None, tmp_path: Path) -> Assistant:

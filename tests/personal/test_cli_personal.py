@@ -3,38 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from shopchat.cli.main import app
-from shopchat.settings import get_settings
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SHOPCHAT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SHOPCHAT_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.delenv("SHOPCHAT_CHROMA_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def invoke(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output + repr(result.exception)
-    return result.output
+from tests.cli import invoke
 
 
 def test_index_builds_users_forget_removes_them(cli_env: Path) -> None:
     events = cli_env / "events.csv"
-    events.write_text("user_id,item_id,event,timestamp\n"
-                      "web-7,1,like,2024-05-01T10:00:00Z\n"
-                      "web-7,2,buy,2024-05-01T10:01:00Z\n")
+    events.write_text(
+        "user_id,item_id,event,timestamp\n"
+        "web-7,1,like,2024-05-01T10:00:00Z\n"
+        "web-7,2,buy,2024-05-01T10:01:00Z\n"
+    )
     out = invoke("index", "--catalog", "dummyjson", "--quiet", "--events", str(events))
     assert "indexed dummyjson: 194 products" in out
     assert "rejected 1" in out and "events.csv:2: event: unknown event" in out
@@ -66,8 +48,17 @@ def test_bench_personal_prints_figures(cli_env: Path) -> None:
 @pytest.mark.slow
 def test_eval_personal_on_online_retail(cli_env: Path) -> None:
     out_dir = cli_env / "out"
-    out = invoke("eval", "personal", "--catalog", "online-retail", "--out", str(out_dir),
-                 "--users", "30", "--quiet")
+    out = invoke(
+        "eval",
+        "personal",
+        "--catalog",
+        "online-retail",
+        "--out",
+        str(out_dir),
+        "--users",
+        "30",
+        "--quiet",
+    )
     assert "cut-off 2011-09-01" in out and "MRR ratio" in out
     metrics = json.loads((out_dir / "metrics.json").read_text())
     assert metrics["users"] == 30 and metrics["queries"] > 30
