@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/shopchat data fetch $(CATALOG)
 	$(BIN)/shopchat index --catalog $(CATALOG)
-	$(BIN)/shopchat search --catalog $(CATALOG)
+	$(BIN)/shopchat chat --catalog $(CATALOG) --user guest
 
 test: install
 	$(BIN)/python -m pytest

@@ -69,3 +69,33 @@ def test_icecat_index_and_search_quality(cli_env: Path, data_dir: Path) -> None:
     assert metrics["hybrid"]["recall@100"] >= 0.75
     assert (out_dir / "report.md").exists() and (out_dir / "per_query.csv").exists()
     assert list(out_dir.glob("*.png"))
+
+
+def test_terminal_chat_keeps_the_conversation(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOPCHAT_LLM_BACKEND", "none")
+    get_settings.cache_clear()
+    invoke("index", "--catalog", "dummyjson", "--quiet")
+    result = CliRunner().invoke(
+        app,
+        ["chat", "--catalog", "dummyjson", "--user", "u1"],
+        input="smartphone under $800\ncheaper\nwhy the first one?\n\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("shopchat>") == 3
+    assert "under $800" in result.output and "Why it is here" in result.output
+
+
+def test_ask_prints_the_answer_as_json(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPCHAT_LLM_BACKEND", "none")
+    get_settings.cache_clear()
+    invoke("index", "--catalog", "dummyjson", "--quiet")
+    answer = json.loads(
+        invoke("ask", "--catalog", "dummyjson", "--user", "u1", "laptop under $1500")
+    )
+    assert answer["items"] and answer["constraints"] == {
+        "price_max": 1500.0,
+        "categories": ["laptops"],
+    }
+    assert all(item["price"] <= 1500 for item in answer["items"])
