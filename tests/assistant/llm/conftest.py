@@ -27,6 +27,21 @@ class Pick(BaseModel):
 
 
 PICK_SCHEMA: dict[str, Any] = Pick.model_json_schema()
+IDS_SCHEMA: dict[str, Any] = {
+    "title": "Ranking",
+    "type": "object",
+    "properties": {
+        "ids": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["a1", "b2", "c3"]},
+            "minItems": 1,
+            "maxItems": 3,
+        }
+    },
+    "required": ["ids"],
+    "additionalProperties": False,
+}
+"""Only candidate ids allowed: the enum constraint every backend must honour."""
 PICK_MESSAGES: list[Message] = [
     {
         "role": "system",

@@ -15,6 +15,7 @@ from assistant.llm import LLMTimeout, LLMUnavailable
 from assistant.llm.local import LocalLLM, default_model_path
 from tests.assistant.llm.conftest import (
     CHAT_MESSAGES,
+    IDS_SCHEMA,
     LONG_MESSAGES,
     PICK_MESSAGES,
     PICK_SCHEMA,
@@ -34,20 +35,9 @@ def test_json_is_constrained_to_the_schema(local_llm: LocalLLM) -> None:
 
 
 def test_enum_constraint_only_allows_candidate_ids(local_llm: LocalLLM) -> None:
-    schema = {
-        "type": "object",
-        "properties": {
-            "ids": {
-                "type": "array",
-                "items": {"type": "string", "enum": ["a1", "b2", "c3"]},
-                "minItems": 1,
-                "maxItems": 3,
-            }
-        },
-        "required": ["ids"],
-        "additionalProperties": False,
-    }
-    data = json.loads(local_llm.complete_json(PICK_MESSAGES, schema, max_tokens=60, timeout_s=60))
+    data = json.loads(
+        local_llm.complete_json(PICK_MESSAGES, IDS_SCHEMA, max_tokens=60, timeout_s=60)
+    )
     assert 1 <= len(data["ids"]) <= 3 and set(data["ids"]) <= {"a1", "b2", "c3"}
 
 

@@ -17,6 +17,7 @@ from assistant.llm.openai_backend import OpenAILLM
 from shopchat.settings import Settings
 from tests.assistant.llm.conftest import (
     CHAT_MESSAGES,
+    IDS_SCHEMA,
     LONG_MESSAGES,
     PICK_MESSAGES,
     PICK_SCHEMA,
@@ -40,21 +41,7 @@ def test_structured_output_follows_the_schema(vllm: OpenAILLM) -> None:
 
 
 def test_enum_constraint_only_allows_candidate_ids(vllm: OpenAILLM) -> None:
-    schema = {
-        "title": "Ranking",
-        "type": "object",
-        "properties": {
-            "ids": {
-                "type": "array",
-                "items": {"type": "string", "enum": ["a1", "b2", "c3"]},
-                "minItems": 1,
-                "maxItems": 3,
-            }
-        },
-        "required": ["ids"],
-        "additionalProperties": False,
-    }
-    data = json.loads(vllm.complete_json(PICK_MESSAGES, schema, max_tokens=60, timeout_s=60))
+    data = json.loads(vllm.complete_json(PICK_MESSAGES, IDS_SCHEMA, max_tokens=60, timeout_s=60))
     assert 1 <= len(data["ids"]) <= 3 and set(data["ids"]) <= {"a1", "b2", "c3"}
 
 
