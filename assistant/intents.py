@@ -200,13 +200,13 @@ def classify(message: str, remaining_text: str, *, has_results: bool) -> Turn:
         return Turn(Intent.COMPARE, found)
     if _WHY.search(message) and (found := positions(message)):
         return Turn(Intent.WHY, found[:1])
-    short = len(residual_words(remaining_text)) == 0
+    words = residual_words(remaining_text)
+    short = not words
     if _CHEAPEST.search(message) and (short or _OF_SHOWN.search(message)):
         return Turn(Intent.CHEAPEST)
     if _PRICIEST.search(message) and (short or _OF_SHOWN.search(message)):
         return Turn(Intent.PRICIEST)
     direction = -1 if _CHEAPER.search(message) else 1 if _PRICIER.search(message) else 0
-    words = residual_words(remaining_text)
     follow_up = (
         direction != 0
         or (

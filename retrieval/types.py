@@ -42,7 +42,7 @@ class Filters:
             return False
         if self.categories and category not in self.categories:
             return False
-        return category not in self.exclude_categories or not category
+        return category not in self.exclude_categories
 
 
 @dataclass(frozen=True, slots=True)
