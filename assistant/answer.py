@@ -60,6 +60,7 @@ class Answer(BaseModel):
     session_id: str
     items: list[AnswerItem] = Field(default_factory=list)
     message: str = ""
+    """Markdown; any catalog or shopper text in it is escaped (``assistant.markdown``)."""
     query: str = ""
     """The search text the turn ran (after follow-up resolution), empty for pure questions."""
     intent: str = "search"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.markdown import md_escape
 from assistant.reasons import format_price
 from shopchat.records import Product
 
@@ -11,22 +12,22 @@ MAX_ATTRIBUTE_ROWS = 6
 
 
 def _label(position: int, product: Product) -> str:
-    return f"#{position} {product.title}"
+    return f"#{position} {md_escape(product.title)}"
 
 
 def why(position: int, product: Product, reason: str) -> str:
     facts = [
-        f"by {product.brand}" if product.brand else "",
+        f"by {md_escape(product.brand)}" if product.brand else "",
         format_price(product),
-        product.category,
+        md_escape(product.category),
     ]
     lines = [f"**{_label(position, product)}** ({', '.join(f for f in facts if f)})"]
     if reason:
-        lines.append(f"Why it is here: {reason}")
+        lines.append(f"Why it is here: {md_escape(reason)}")
     if product.description:
-        lines.append(f"From the catalog: {product.description[:300]}")
+        lines.append(f"From the catalog: {md_escape(product.description[:300])}")
     attrs = [
-        f"{k.replace('_', ' ')}: {v}"
+        md_escape(f"{k.replace('_', ' ')}: {v}")
         for k, v in product.attributes.items()
         if k not in {"ean"} and v
     ][:MAX_ATTRIBUTE_ROWS]
@@ -41,7 +42,7 @@ def compare(items: Sequence[tuple[int, Product]]) -> str:
     rows = [header, "|---" * (len(items) + 1) + "|"]
 
     def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")[:80]
+        return md_escape(text[:80])
 
     rows.append("| title | " + " | ".join(cell(p.title) for _, p in items) + " |")
     rows.append("| brand | " + " | ".join(cell(p.brand or "-") for _, p in items) + " |")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, AnswerEvent, AnswerItem, CandidatesEvent, Event, ReasonsEvent
+from assistant.markdown import md_escape
 from assistant.messages import degraded_note
 from assistant.rerank import rerank
 from retrieval.profiles import Personaliser, Profile
@@ -76,7 +77,7 @@ def recommend_turn(bot: Assistant, session: Session, profile: Profile,
     message = (f"Picked for you from your history: {len(items)} items."
                if items else "I have nothing to recommend from your history yet.")
     if items:
-        message += f" Top pick: {items[0].title} — {items[0].reason}"
+        message += f" Top pick: {md_escape(items[0].title)} — {md_escape(items[0].reason)}"
     message += degraded_note(ranked.degraded_reason)
     answer = Answer(session_id=session.id, items=items, message=message, query="",
                     intent="recommend", constraints={}, degraded=ranked.degraded,

@@ -19,6 +19,7 @@ from assistant.followups import compare, extreme, why
 from assistant.intents import Intent, Turn, classify, residual_words
 from assistant.llm import get_llm
 from assistant.llm.base import LLM
+from assistant.markdown import md_escape
 from assistant.messages import degraded_note, results_message
 from assistant.personal import history_for, recommend_turn, search_for
 from assistant.reasons import format_price
@@ -262,7 +263,8 @@ class Assistant:
             chosen = [pick]
             label = "cheapest" if turn.intent is Intent.CHEAPEST else "most expensive"
             message = (
-                f"The {label} of these is #{pick[0]} {pick[1].title} at {format_price(pick[1])}."
+                f"The {label} of these is #{pick[0]} {md_escape(pick[1].title)} "
+                f"at {format_price(pick[1])}."
             )
         items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")) for _, p in chosen]
         return self._reply(session, text, message, turn.intent.value, items)
