@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     """Conversation turns kept per session."""
     personalise: bool = True
     """Blend each shopper's profile (built from their events) into search and rerank."""
+    ui_concurrency: int = 4
+    """Chat-page turns worked on at once (Gradio ``default_concurrency_limit``)."""
+    ui_queue_size: int = 64
+    """Chat-page turns waiting beyond that; later ones are told the page is busy."""
+    ui_max_upload: str = "1mb"
+    """Largest request body the chat page accepts (Gradio ``max_file_size``)."""
+    ui_shoppers: int = 50
+    """Customers listed in the chat page's shopper selector (the most active first)."""
 
     @property
     def chroma_path(self) -> Path:

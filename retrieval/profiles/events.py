@@ -207,6 +207,14 @@ class EventStore:
         with self._lock:
             return {r[0] for r in self._db.execute("SELECT user_hash FROM forgotten")}
 
+    def top_users(self, n: int) -> list[tuple[str, int]]:
+        """The ``n`` users with the most events, most active first (ties by id)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT user_id, COUNT(*) AS n FROM events GROUP BY user_id "
+                "ORDER BY n DESC, user_id LIMIT ?", (n,)).fetchall()
+        return [(str(user), int(count)) for user, count in rows]
+
     def count(self, user_id: str | None = None) -> int:
         with self._lock:
             if user_id is None:

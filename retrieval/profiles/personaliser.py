@@ -137,6 +137,15 @@ class Personaliser:
                       filters: Filters | None = None) -> SearchResult:
         return scoring.recommend(profile, self.vectors, self.config, k, filters)
 
+    def recent_events(self, user_id: str, n: int = 10) -> list[StoredEvent]:
+        """``user_id``'s latest ``n`` events, newest first (what the chat page shows them)."""
+        events = self.events.events(check_user_id(user_id))
+        return sorted(events, key=lambda e: (e.ts, e.id), reverse=True)[:n]
+
+    def shoppers(self, n: int) -> list[str]:
+        """The ``n`` most active users: the chat page's shopper selector."""
+        return [user for user, _ in self.events.top_users(n)]
+
     def summary(self, profile: Profile) -> str:
         return describe_history(profile, self.searcher.table)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shopchat.cli import ask, bench, data, evaluate, forget, index, search, serve_llm
+from shopchat.cli import ask, bench, data, evaluate, forget, index, search, serve, serve_llm
 from shopchat.cli.common import setup_logging
 
 app = typer.Typer(help="shopchat: conversational product search.", no_args_is_help=True)
@@ -13,6 +13,7 @@ app.command("search")(search.search)
 app.command("ask")(ask.ask)
 app.command("chat")(ask.chat)
 app.command("forget")(forget.forget)
+app.command("serve")(serve.serve)
 app.command("serve-llm")(serve_llm.serve_llm)
 app.add_typer(data.app, name="data", help="Fetch data sets.")
 app.add_typer(evaluate.app, name="eval", help="Offline evaluation.")

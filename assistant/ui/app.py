@@ -1,0 +1,263 @@
+"""The Gradio chat page: streamed answers, product cards with like/dislike, shopper selection.
+
+Layout: the conversation on the left; the current recommendations as cards on the right.
+``/chat`` is the one public API endpoint: ``Client(url).predict(message, user_id,
+api_name="/chat")`` returns the reply as Markdown and keeps a conversation per client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from assistant.answer import Answer, AnswerEvent, AnswerItem, CandidatesEvent, ReasonsEvent
+from assistant.ui.render import (
+    CARD_CSS,
+    card_html,
+    history_markdown,
+    md_escape,
+    notice_html,
+    reply_markdown,
+)
+from assistant.ui.shop import GUEST, Shop, conversation_id, shopper_id
+from shopchat.errors import ShopchatError
+
+log = logging.getLogger(__name__)
+
+CARD_INTENTS = {"search", "refine", "more", "recommend"}
+"""Turns whose items replace the cards; questions about shown items leave them in place."""
+
+EXAMPLES = {
+    "icecat": ["wireless mouse under $30", "27 inch 4k monitor", "only Logitech", "cheaper",
+               "compare 1 and 2", "start over"],
+    "online-retail": ["t-light holder", "lunch bag under 3", "more", "why the second one?"],
+    "dummyjson": ["lipstick", "smartphone under 500", "not Apple", "what is the cheapest?"],
+}
+GENERIC_EXAMPLES = ["gift under 20", "more", "why the second one?", "start over"]
+
+CSS = CARD_CSS + """
+#shopchat-cards {max-height: 880px; overflow-y: auto;}
+#shopchat-cards .shopchat-slot {padding: 8px; margin-bottom: 8px;}
+#shopchat-title {margin-bottom: 0;}
+"""
+
+Chat = list[dict[str, Any]]
+
+
+THEME_FONTS = ["system-ui", "DejaVu Sans", "sans-serif"]
+"""Local fonts only: the page must not wait on a font host it cannot reach."""
+
+
+def launch_app(shop: Shop, *, host: str = "127.0.0.1", port: int | None = 7860,
+               prevent_thread_lock: bool = False) -> gr.Blocks:
+    """Build and launch the page with its styling and request limits."""
+    demo = build_app(shop)
+    theme = gr.themes.Soft(font=THEME_FONTS, font_mono=["DejaVu Sans Mono", "monospace"])
+    demo.launch(server_name=host, server_port=port, quiet=True, css=CSS, theme=theme,
+                max_file_size=shop.settings.ui_max_upload, footer_links=["api"],
+                prevent_thread_lock=prevent_thread_lock)
+    return demo
+
+
+def _session(request: gr.Request | None) -> str:
+    return (request.session_hash if request is not None else None) or "anonymous"
+
+
+def build_app(shop: Shop) -> gr.Blocks:
+    slots = shop.settings.answer_items
+    with gr.Blocks(title="shopchat", analytics_enabled=False) as demo:
+        gr.Markdown("## shopchat — ask for products in your own words", elem_id="shopchat-title")
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Row():
+                    catalog = gr.Dropdown(shop.catalogs, value=shop.default, label="Catalog",
+                                          interactive=len(shop.catalogs) > 1, scale=1)
+                    shopper = gr.Dropdown(shop.shoppers(shop.default), value=GUEST,
+                                          label="Shopper", allow_custom_value=True, scale=1,
+                                          elem_id="shopchat-shopper")
+                notice = gr.HTML("", elem_id="shopchat-notice")
+                chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="shopchat-chat",
+                                     feedback_options=None, buttons=["copy"],
+                                     placeholder="Try “wireless mouse under $30”, then "
+                                                 "“cheaper”, “only Logitech” or “more”.")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="What are you looking for?", show_label=False,
+                                     max_length=shop.settings.max_query_chars, scale=6,
+                                     elem_id="shopchat-input", autofocus=True)
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="shopchat-send")
+                    new = gr.Button("New conversation", scale=1, elem_id="shopchat-new")
+                gr.Examples(EXAMPLES.get(shop.default, GENERIC_EXAMPLES), inputs=box,
+                            label="Examples")
+                history = gr.Markdown("", elem_id="shopchat-history")
+            with gr.Column(scale=2, elem_id="shopchat-cards"):
+                gr.Markdown("### Recommendations")
+                items = gr.State([])
+                groups: list[gr.Group] = []
+                cards: list[gr.HTML] = []
+                for i in range(slots):
+                    with gr.Group(visible=False, elem_classes="shopchat-slot") as group:
+                        card = gr.HTML("", elem_classes="shopchat-card-html")
+                        with gr.Row():
+                            like = gr.Button("♥ Like", size="sm", elem_classes="shopchat-like")
+                            dislike = gr.Button("✗ Not for me", size="sm",
+                                                elem_classes="shopchat-dislike")
+                    groups.append(group)
+                    cards.append(card)
+                    for button, event in ((like, "like"), (dislike, "dislike")):
+                        button.click(_feedback_handler(shop, i, event),
+                                     inputs=[items, shopper, catalog],
+                                     outputs=[items, card, history], api_visibility="private")
+
+        def show_cards(shown: list[dict[str, Any]], pending: bool) -> dict[Any, Any]:
+            out: dict[Any, Any] = {items: shown}
+            for i in range(slots):
+                if i < len(shown):
+                    item = AnswerItem.model_validate(shown[i]["item"])
+                    out[cards[i]] = card_html(item, i + 1, pending=pending,
+                                              feedback=shown[i].get("feedback"))
+                    out[groups[i]] = gr.update(visible=True)
+                else:
+                    out[cards[i]] = ""
+                    out[groups[i]] = gr.update(visible=False)
+            return out
+
+        def respond(message: str, chat: Chat, selected: str, catalog_name: str,
+                    request: gr.Request) -> Iterator[dict[Any, Any]]:
+            chat = [*(chat or []), {"role": "user", "content": md_escape(message)}]
+            try:
+                user = shopper_id(selected, _session(request))
+                sid = conversation_id(_session(request), user, catalog_name, "ui")
+                bot = shop.assistant(catalog_name)
+                for event in bot.ask_stream(user, message, sid):
+                    if isinstance(event, CandidatesEvent) and event.items:
+                        shown = [{"item": i.model_dump()} for i in event.items]
+                        note = f"Found {len(shown)} candidates — ranking and explaining…"
+                        yield {chatbot: [*chat, _bot(note)], box: "", notice: "",
+                               **show_cards(shown, pending=True)}
+                    elif isinstance(event, ReasonsEvent):
+                        shown = [{"item": i.model_dump()} for i in event.items]
+                        yield {notice: notice_html(event.degraded_reason),
+                               **show_cards(shown, pending=False)}
+                    elif isinstance(event, AnswerEvent):
+                        answer = event.answer
+                        update = {chatbot: [*chat, _bot(_chat_text(answer))], box: "",
+                                  notice: notice_html(answer.degraded_reason)}
+                        if answer.intent in CARD_INTENTS or answer.intent == "reset":
+                            shown = [{"item": i.model_dump()} for i in answer.items]
+                            update.update(show_cards(shown, pending=False))
+                        if answer.degraded:
+                            gr.Warning(f"Degraded answer: {answer.degraded_reason}")
+                        yield update
+            except ShopchatError as exc:
+                yield {chatbot: [*chat, _bot(f"⚠ {md_escape(str(exc))}")], box: ""}
+
+        def reset(selected: str, catalog_name: str,
+                  request: gr.Request) -> dict[Any, Any]:
+            session = _session(request)
+            user = shopper_id(selected, session)
+            shop.end_conversation(catalog_name, conversation_id(session, user, catalog_name, "ui"))
+            return {chatbot: [], box: "", notice: "", history: _history(shop, catalog_name,
+                                                                         selected, user),
+                    **show_cards([], pending=False)}
+
+        def change_catalog(catalog_name: str, request: gr.Request) -> dict[Any, Any]:
+            out = reset(GUEST, catalog_name, request)
+            out[shopper] = gr.update(choices=shop.shoppers(catalog_name), value=GUEST)
+            return out
+
+        chat_outputs = [chatbot, box, items, notice, *groups, *cards]
+        reset_outputs = [chatbot, box, items, notice, history, *groups, *cards]
+        for trigger in (box.submit, send.click):
+            trigger(respond, inputs=[box, chatbot, shopper, catalog], outputs=chat_outputs,
+                    api_visibility="private")
+        new.click(reset, inputs=[shopper, catalog], outputs=reset_outputs,
+                  api_visibility="private")
+        shopper.change(reset, inputs=[shopper, catalog], outputs=reset_outputs,
+                       api_visibility="private")
+        catalog.change(change_catalog, inputs=[catalog], outputs=[*reset_outputs, shopper],
+                       api_visibility="private")
+        demo.load(reset, inputs=[shopper, catalog], outputs=reset_outputs,
+                  api_visibility="private")
+
+        def chat(message: str, user_id: str = GUEST, catalog: str = "",
+                 request: gr.Request = None) -> str:  # type: ignore[assignment]
+            """One conversation turn; the reply as Markdown (items end with `id:<item id>`)."""
+            return _api_turn(shop, message, user_id, catalog, _session(request))
+
+        gr.api(chat, api_name="chat")
+
+        def feedback(item_id: str, event: str = "like", user_id: str = GUEST, catalog: str = "",
+                     request: gr.Request = None) -> str:  # type: ignore[assignment]
+            """Record a like, dislike, click, cart or purchase of ``item_id`` by ``user_id``."""
+            catalog = catalog or shop.default
+            try:
+                shop.record(catalog, shopper_id(user_id, _session(request)), item_id, event)
+            except ShopchatError as exc:
+                raise gr.Error(str(exc)) from exc
+            return f"recorded {event} of {item_id} for {user_id}"
+
+        gr.api(feedback, api_name="feedback")
+
+        def forget_guest(request: gr.Request) -> None:
+            shop.forget_guest(shopper_id(GUEST, _session(request)))
+
+        demo.unload(forget_guest)
+    demo.queue(default_concurrency_limit=shop.settings.ui_concurrency,
+               max_size=shop.settings.ui_queue_size)
+    return demo
+
+
+def _bot(text: str) -> dict[str, str]:
+    return {"role": "assistant", "content": text}
+
+
+def _chat_text(answer: Answer) -> str:
+    """The chat transcript's line: the message, plus the items when the turn is about them."""
+    if answer.intent in CARD_INTENTS:
+        return reply_markdown(answer, reasons=False, ids=False)
+    return reply_markdown(answer)
+
+
+def _history(shop: Shop, catalog: str, selected: str, user: str) -> str:
+    try:
+        events = shop.history(catalog, user)
+    except ShopchatError as exc:
+        return f"⚠ {md_escape(str(exc))}"
+    table = shop.assistant(catalog).searcher.table
+    products = {e.item_id: p for e in events if (p := table.get(e.item_id)) is not None}
+    return history_markdown(events, products, selected or GUEST)
+
+
+def _feedback_handler(shop: Shop, slot: int, event: str) -> Any:
+    def handle(shown: list[dict[str, Any]], selected: str, catalog: str,
+               request: gr.Request) -> tuple[list[dict[str, Any]], str, str]:
+        if slot >= len(shown):
+            raise gr.Error("That card is no longer shown.")
+        item = AnswerItem.model_validate(shown[slot]["item"])
+        user = shopper_id(selected, _session(request))
+        try:
+            shop.record(catalog, user, item.id, event)
+        except ShopchatError as exc:
+            raise gr.Error(str(exc)) from exc
+        shown = [dict(entry) for entry in shown]
+        shown[slot]["feedback"] = event
+        verb = "liked" if event == "like" else "marked as not for you"
+        gr.Info(f"You {verb} “{item.title[:60]}”: the next answer takes it into account.")
+        return (shown, card_html(item, slot + 1, feedback=event),
+                _history(shop, catalog, selected, user))
+
+    return handle
+
+
+def _api_turn(shop: Shop, message: str, user_id: str, catalog: str, session: str) -> str:
+    catalog = catalog or shop.default
+    try:
+        user = shopper_id(user_id, session)
+        bot = shop.assistant(catalog)
+        answer = bot.ask(user, message, conversation_id(session, user, catalog, "api"))
+    except ShopchatError as exc:
+        raise gr.Error(str(exc)) from exc
+    return reply_markdown(answer)

@@ -1,0 +1,70 @@
+"""Drive the chat page in headless Chromium (Debian ``chromium``) with Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str | None:
+    """The system Chromium (``SHOPCHAT_CHROMIUM`` overrides), or None when there is none."""
+    explicit = os.environ.get("SHOPCHAT_CHROMIUM")
+    return explicit or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@dataclass
+class PageVisit:
+    cards: list[str] = field(default_factory=list)
+    """Text of each product card shown after the query."""
+    liked_card: str = ""
+    history: str = ""
+    script_nodes: int = 0
+    """``<script>`` elements inside the cards and chat (must be 0: catalog text is escaped)."""
+    pwned: object = None
+    """``window.__pwned``: set only if planted catalog markup ever ran."""
+
+
+def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
+          timeout_ms: int = 120_000) -> PageVisit:
+    """Type ``query``, wait for the reasons on the cards, like card ``like``, screenshot."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("no chromium on PATH (apt-get install chromium chromium-driver)")
+    visit = PageVisit()
+    with sync_playwright() as pw:  # a fresh, empty profile per launch
+        browser = pw.chromium.launch(executable_path=executable, headless=True,
+                                     args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(timeout_ms)
+            page.goto(url, wait_until="domcontentloaded")
+            # the page's load event has run once the history panel has text
+            page.locator("#shopchat-history", has_text="history").wait_for()
+            page.locator("#shopchat-input textarea, #shopchat-input input").first.fill(query)
+            page.locator("#shopchat-send").click()
+            page.locator(".shopchat-card .reason:not(.pending)").first.wait_for()
+            cards = page.locator(".shopchat-card")
+            visit.cards = [c.inner_text() for c in cards.all() if c.is_visible()]
+            page.locator(".shopchat-like").nth(like - 1).click()
+            page.locator(".shopchat-card", has_text="liked").first.wait_for()
+            visit.liked_card = page.locator(".shopchat-card", has_text="liked").first.inner_text()
+            page.locator("#shopchat-history", has_text="like").wait_for()
+            visit.history = page.locator("#shopchat-history").inner_text()
+            visit.script_nodes = page.locator(
+                "#shopchat-cards script, #shopchat-chat script").count()
+            visit.pwned = page.evaluate("() => window.__pwned ?? null")
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    return visit
