@@ -11,7 +11,7 @@ CATALOG ?= icecat
 CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 export CMAKE_ARGS
 
-.PHONY: install demo test test-fast lint clean vllm-up vllm-down test-vllm
+.PHONY: install demo test test-fast lint clean vllm-up vllm-down test-vllm browser serve chat
 
 install: $(STAMP)
 
@@ -22,10 +22,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Indexes Icecat (search) and Online Retail (real shoppers to personalise for), then serves the
+# chat page on http://127.0.0.1:7860 (Ctrl-C stops it). `make chat` is the terminal version.
 demo: install
 	$(BIN)/shopchat data fetch $(CATALOG)
+	$(BIN)/shopchat data fetch online-retail
 	$(BIN)/shopchat index --catalog $(CATALOG)
+	$(BIN)/shopchat index --catalog online-retail
+	$(BIN)/shopchat serve --catalog $(CATALOG)
+
+serve: install
+	$(BIN)/shopchat serve --catalog $(CATALOG)
+
+chat: install
 	$(BIN)/shopchat chat --catalog $(CATALOG) --user guest
+
+# Debian's Chromium for the browser test (tests/ui/test_browser.py; skipped without it locally).
+browser:
+	command -v chromium >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver; }
 
 test: install
 	$(BIN)/python -m pytest

@@ -153,3 +153,48 @@ def personal(
     raw = result.series["raw Chroma upsert of one profile (baseline)"]
     console.print(f"record() p50 / raw Chroma upsert p50 = {record.pct(50) / raw.pct(50):.2f}; "
                   f"next search saw the new event in {result.visible}/{result.samples} samples")
+
+
+@app.command("ui")
+def ui(
+    catalog: str = typer.Option(None, "--catalog", "-c"),
+    shoppers: int = typer.Option(16, "--shoppers", help="Concurrent simulated shoppers."),
+    turns: int = typer.Option(5, "--turns", help="Turns per shopper (at most 5)."),
+    baseline: int = typer.Option(4, "--baseline", help="Shoppers run one at a time first."),
+    url: str = typer.Option(None, "--url", help="A running page (default: start one)."),
+) -> None:
+    """Simulated shoppers through the chat page's /chat API: errors, validity, turn latency."""
+    from contextlib import nullcontext
+
+    from assistant.ui.load import run_load, served_page
+    from retrieval.product_table import ProductTable
+    from shopchat.errors import IndexNotBuiltError
+
+    settings = get_settings()
+    name = catalog or settings.default_catalog
+    with fail_cleanly():
+        if not settings.lexical_dir(name).exists():
+            raise IndexNotBuiltError(f"catalog {name!r} is not indexed: run "
+                                     f"`shopchat index --catalog {name}` first")
+        table = ProductTable.load(settings.lexical_dir(name))
+        with nullcontext(url) if url else served_page(name) as page:
+            runs = [run_load(page, name, table, baseline, turns, concurrent=False),
+                    run_load(page, name, table, shoppers, turns, concurrent=True)]
+    out = Table(title=f"chat page /chat, {name}, {turns} turns per shopper "
+                      f"(LLM: {settings.llm_backend})")
+    for col in ("run", "turns", "errors/invalid", "degraded", "p50 ms", "p95 ms", "p99 ms",
+                "turns/s"):
+        out.add_column(col)
+    for run in runs:
+        out.add_row(run.label, str(len(run.turns)), str(len(run.errors)),
+                    str(sum(t.degraded for t in run.turns)), f"{run.pct(50):.0f}",
+                    f"{run.pct(95):.0f}", f"{run.pct(99):.0f}", f"{run.turns_per_s:.2f}")
+    console.print(out)
+    solo, load = runs
+    console.print(f"p95 under load / p95 one at a time: {load.pct(95) / solo.pct(95):.2f}; "
+                  f"throughput ratio: {load.turns_per_s / solo.turns_per_s:.2f}")
+    for turn in [t for run in runs for t in run.errors][:20]:
+        console.print(f"[red]shopper {turn.shopper} turn {turn.step + 1} "
+                      f"({turn.message!r}): {turn.problem}[/]")
+    if any(run.errors for run in runs):
+        raise typer.Exit(1)

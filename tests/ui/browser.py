@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class PageVisit:
 def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
           timeout_ms: int = 120_000) -> PageVisit:
     """Type ``query``, wait for the reasons on the cards, like card ``like``, screenshot."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -63,6 +65,8 @@ def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
             visit.script_nodes = page.locator(
                 "#shopchat-cards script, #shopchat-chat script").count()
             visit.pwned = page.evaluate("() => window.__pwned ?? null")
+            with suppress(PlaywrightTimeout):  # let the "you liked" toast fade off the cards
+                page.locator(".toast-body").first.wait_for(state="detached", timeout=15_000)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
         finally:

@@ -1,0 +1,204 @@
+"""``shopchat bench ui``: simulated shoppers talking to a running chat page through ``/chat``.
+
+Each shopper is one ``gradio_client.Client`` (its own browser session) running a scripted
+5-turn conversation; every reply is checked: no error, every listed id in the catalog, every
+item inside the conversation's active constraints, "more" never repeats. The baseline is the
+same scripts run by one shopper at a time against the same server, in the same run.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+import numpy as np
+from tqdm import tqdm
+
+from assistant.ui.render import reply_item_ids
+from retrieval.product_table import ProductTable
+
+
+@dataclass(frozen=True)
+class Step:
+    message: str
+    price_max: float | None = None
+    """Every item must cost at most this (the conversation's price cap so far)."""
+    brand: str | None = None
+    exclude_brand: str | None = None
+    more: bool = False
+    """A "more" turn: none of the previous turn's items may come back."""
+    expect: str | None = None
+    """Text the reply must contain."""
+
+
+SCRIPTS: dict[str, list[list[Step]]] = {
+    "icecat": [
+        [Step("wireless mouse"), Step("under 30", price_max=30),
+         Step("only Logitech", price_max=30, brand="logitech"),
+         Step("more", price_max=30, brand="logitech", more=True),
+         Step("what is the cheapest of these?", expect="cheapest")],
+        [Step("27 inch monitor under 400", price_max=400),
+         Step("not Samsung", price_max=400, exclude_brand="samsung"),
+         Step("why the second one?", expect="#2"),
+         Step("more", price_max=400, exclude_brand="samsung", more=True),
+         Step("start over", expect="Starting over")],
+        [Step("laptop bag under 60", price_max=60), Step("compare 1 and 2", expect="#1"),
+         Step("more", price_max=60, more=True), Step("only HP", price_max=60, brand="hp"),
+         Step("why the first one?", expect="#1")],
+        [Step("usb flash drive 64gb"), Step("under 20", price_max=20),
+         Step("more", price_max=20, more=True), Step("start over", expect="Starting over"),
+         Step("external hard drive 2tb under 120", price_max=120)],
+    ],
+}
+GENERIC = [[Step("gift under 20", price_max=20), Step("more", price_max=20, more=True),
+            Step("why the second one?"), Step("start over", expect="Starting over"),
+            Step("something for the kitchen")]]
+
+
+@dataclass
+class Turn:
+    shopper: int
+    step: int
+    message: str
+    ms: float
+    problem: str = ""
+    degraded: bool = False
+    items: int = 0
+
+
+@dataclass
+class LoadRun:
+    label: str
+    shoppers: int
+    wall_s: float = 0.0
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Turn]:
+        return [t for t in self.turns if t.problem]
+
+    def pct(self, q: float) -> float:
+        values = [t.ms for t in self.turns]
+        return float(np.percentile(values, q)) if values else float("nan")
+
+    @property
+    def turns_per_s(self) -> float:
+        return len(self.turns) / self.wall_s if self.wall_s else float("nan")
+
+
+def check_reply(reply: str, step: Step, table: ProductTable, previous: list[str]) -> str:
+    """What is wrong with ``reply`` for ``step`` (empty when it is valid)."""
+    if not reply.strip():
+        return "empty reply"
+    if step.expect and step.expect not in reply:
+        return f"reply lacks {step.expect!r}"
+    ids = reply_item_ids(reply)
+    for item_id in ids:
+        product = table.get(item_id)
+        if product is None:
+            return f"item {item_id!r} is not in the catalog"
+        price = float(product.price) if product.price is not None else None
+        if step.price_max is not None and (price is None or price > step.price_max + 1e-6):
+            return f"item {item_id} costs {price}, above {step.price_max}"
+        if step.brand and product.brand.lower() != step.brand:
+            return f"item {item_id} is by {product.brand}, not {step.brand}"
+        if step.exclude_brand and product.brand.lower() == step.exclude_brand:
+            return f"item {item_id} is by the excluded {product.brand}"
+    if step.more and set(ids) & set(previous):
+        return "'more' repeated items"
+    return ""
+
+
+def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTable
+                ) -> list[Turn]:
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    user = f"load-{shopper}"
+    turns: list[Turn] = []
+    previous: list[str] = []
+    for n, step in enumerate(script):
+        started = time.perf_counter()
+        try:
+            reply = str(client.predict(step.message, user, api_name="/chat"))
+            problem = check_reply(reply, step, table, previous)
+        except Exception as exc:  # any failure is a counted error, never a crash of the bench
+            reply, problem = "", f"{type(exc).__name__}: {exc}"
+        ms = (time.perf_counter() - started) * 1000
+        ids = reply_item_ids(reply)
+        turns.append(Turn(shopper, n, step.message, ms, problem,
+                          "language model was not usable" in reply, len(ids)))
+        previous = ids or previous
+    return turns
+
+
+def run_load(url: str, catalog: str, table: ProductTable, shoppers: int, turns: int,
+             concurrent: bool, progress: bool = True) -> LoadRun:
+    scripts = SCRIPTS.get(catalog, GENERIC)
+    label = f"{shoppers} concurrent" if concurrent else f"{shoppers} one at a time"
+    run = LoadRun(label, shoppers)
+    bar = tqdm(total=shoppers * turns, desc=f"chat page, {label}", disable=not progress)
+    lock = threading.Lock()
+
+    def shopper(i: int) -> list[Turn]:
+        done = run_shopper(url, i, scripts[i % len(scripts)][:turns], table)
+        with lock:
+            bar.update(len(done))
+        return done
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=shoppers if concurrent else 1) as pool:
+        for result in pool.map(shopper, range(shoppers)):
+            run.turns.extend(result)
+    run.wall_s = time.perf_counter() - started
+    bar.close()
+    return run
+
+
+@contextmanager
+def served_page(catalog: str, port: int | None = None, timeout_s: float = 300.0
+                ) -> Iterator[str]:
+    """``shopchat serve`` in a child process (own interpreter, like production); yields its URL."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "shopchat.cli.main", "serve", "--catalog", catalog,
+           "--port", str(port)]
+    with tempfile.TemporaryFile() as log_file:
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while not _up(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log_file.seek(0)
+                    tail = log_file.read().decode(errors="replace")[-3000:]
+                    raise RuntimeError(f"`{' '.join(cmd)}` did not come up:\n{tail}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
