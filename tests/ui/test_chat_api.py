@@ -67,7 +67,7 @@ def test_followups_about_shown_items(launch_page: LaunchPage, ui_searcher: Searc
 
 
 def test_a_dislike_and_a_like_change_the_next_answer(launch_page: LaunchPage) -> None:
-    _, url = launch_page(None)
+    shop, url = launch_page(None)
     client = Client(url, verbose=False)
     _, before = ask(client, "red lipstick", "liker")
     client.predict(before[0], "dislike", "liker", api_name="/feedback")
@@ -79,6 +79,12 @@ def test_a_dislike_and_a_like_change_the_next_answer(launch_page: LaunchPage) ->
     ask(client, "start over", "liker")
     _, liked = ask(client, "red lipstick", "liker")
     assert liked.index(before[4]) < after.index(before[4])
+
+    # the page's shopper selector and history panel see the recorded events, newest first
+    assert shop.shoppers(shop.default)[:2] == ["guest", "liker"]
+    history = shop.history(shop.default, "liker")
+    assert [(e.item_id, e.event.value) for e in history] == [(before[4], "like"),
+                                                             (before[0], "dislike")]
 
     other = Client(url, verbose=False)  # another shopper is not affected
     assert ask(other, "red lipstick", "someone-else")[1] == before
