@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.llm.base import LLM, LLMBadOutput, LLMError
-from assistant.prompts import ranking_schema, rerank_messages
+from assistant.prompts import MAX_ABOUT_CHARS, ranking_schema, rerank_messages
 from assistant.reasons import MAX_REASON_CHARS, attribute_reason, grounded
 from retrieval.types import Candidate
 
 log = logging.getLogger(__name__)
+
+TOKENS_PER_ENTRY = 32
+"""Generation budget per [id, reason] pair in the model's ranking."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class RerankConfig:
     explain: int = 10
     """How many items the answer shows (and the model explains)."""
     max_reason_chars: int = 160
+    about_chars: int = MAX_ABOUT_CHARS
+    """Description characters per candidate line in the prompt."""
     fusion_k: float = 10.0
     llm_weight: float = 1.0
     retrieval_weight: float = 1.0
@@ -67,7 +72,7 @@ class ParsedRanking:
 def parse_ranking(raw: str, aliases: Sequence[str], max_reason_chars: int) -> ParsedRanking:
     """Validate the model's JSON. Raises LLMBadOutput when nothing usable is in it."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, strict=False)  # a raw tab or newline inside a reason is harmless
     except (json.JSONDecodeError, TypeError) as exc:
         raise LLMBadOutput(f"reply is not JSON: {str(raw)[:80]!r}") from exc
     entries = data.get("ranking") if isinstance(data, dict) else None
@@ -78,7 +83,7 @@ def parse_ranking(raw: str, aliases: Sequence[str], max_reason_chars: int) -> Pa
     reasons: dict[str, str] = {}
     problems: list[str] = []
     for entry in entries:
-        alias = entry.get("id") if isinstance(entry, dict) else None
+        alias, reason = _entry(entry)
         if not isinstance(alias, str) or alias not in known:
             problems.append(f"unknown id {alias!r}")
             continue
@@ -86,15 +91,25 @@ def parse_ranking(raw: str, aliases: Sequence[str], max_reason_chars: int) -> Pa
             problems.append(f"duplicate id {alias}")
             continue
         order.append(alias)
-        reason = entry.get("reason")
         if isinstance(reason, str) and reason.strip() and len(reason.strip()) <= max_reason_chars:
-            reasons[alias] = " ".join(reason.split())
+            printable = "".join(c if c.isprintable() else " " for c in reason)
+            reasons[alias] = " ".join(printable.split())
         else:
             problems.append(f"unusable reason for {alias}")
     if not order:
         raise LLMBadOutput("reply names no candidate ids: " + "; ".join(problems[:3]))
     order += [a for a in aliases if a not in order]  # missing ids, in retrieval order
     return ParsedRanking(order, reasons, problems)
+
+
+def _entry(entry: Any) -> tuple[Any, Any]:
+    """(id, reason) from an ``[id, reason]`` pair (the schema's shape) or an ``{"id", "reason"}``
+    object (what models often write when unconstrained)."""
+    if isinstance(entry, list) and entry:
+        return entry[0], entry[1] if len(entry) > 1 else None
+    if isinstance(entry, dict):
+        return entry.get("id"), entry.get("reason")
+    return None, None
 
 
 def fallback(
@@ -150,10 +165,14 @@ def rerank(
             if remaining <= 0:
                 raise LLMError("rerank ran out of time")
             window = order[start:end]
+            entries = min(len(window), cfg.explain)
             raw = llm.complete_json(
-                rerank_messages(query, constraints, [(a, by_alias[a]) for a in window], history),
-                ranking_schema(window, min(len(window), cfg.explain)),
-                max_tokens=max_tokens,
+                rerank_messages(query, constraints, [(a, by_alias[a]) for a in window], history,
+                                cfg.about_chars),
+                ranking_schema(window, entries),
+                # a pair of a short id and a reason of a few words never needs more: a model
+                # that rambles is cut (and the turn degrades) sooner
+                max_tokens=min(max_tokens, TOKENS_PER_ENTRY * entries + 16),
                 timeout_s=remaining,
             )
             parsed = parse_ranking(raw, window, cfg.max_reason_chars)

@@ -22,6 +22,7 @@ from assistant.llm.base import LLM
 from assistant.markdown import md_escape
 from assistant.messages import degraded_note, results_message
 from assistant.personal import history_for, recommend_turn, search_for
+from assistant.prompts import MAX_ABOUT_CHARS
 from assistant.reasons import format_price
 from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
@@ -63,8 +64,11 @@ class Assistant:
         self.settings = settings
         self.sessions = sessions or SessionStore()
         self.personaliser = personaliser
+        about = settings.llm_item_chars
+        if about is None:  # the backend's preference: fewer prompt tokens on a CPU model
+            about = int(getattr(llm, "prompt_item_chars", MAX_ABOUT_CHARS))
         self.rerank_config = RerankConfig(
-            top_n=settings.rerank_top_n, explain=settings.answer_items
+            top_n=settings.rerank_top_n, explain=settings.answer_items, about_chars=about
         )
 
     @classmethod

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 512
     llm_threads: int | None = None
     """CPU threads for the ``local`` backend (default: all cores)."""
+    llm_repack: str = "q8_0"
+    """``local`` backend, default model: re-pack the packaged Q4_1 GGUF once as ``q8_0`` (faster
+    prompt evaluation on CPUs), ``f16``, or ``none``."""
+    llm_item_chars: int | None = None
+    """Description characters per candidate in the rerank prompt (default: 0 for the ``local``
+    backend, whose latency is mostly prompt evaluation; 50 for servers)."""
     rerank_top_n: int = 20
     """Fused candidates the LLM reranks per turn."""
     answer_items: int = 10

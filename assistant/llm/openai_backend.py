@@ -82,7 +82,7 @@ class OpenAILLM:
         if finish == "length":
             raise LLMBadOutput(f"answer cut at max_tokens={max_tokens}")
         try:
-            json.loads(text)
+            json.loads(text, strict=False)
         except json.JSONDecodeError as exc:
             raise LLMBadOutput(f"{self.base_url} returned invalid JSON: {exc}") from exc
         return text
