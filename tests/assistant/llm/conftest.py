@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.llm.base import Message
+from assistant.llm.base import LLM, Message
 from assistant.llm.local import LocalLLM
+from assistant.prompts import ranking_schema
+from assistant.rerank import parse_ranking
 from tests.assistant.llm.fake_openai_server import FakeOpenAIServer
 
 VLLM_ENV = "SHOPCHAT_TEST_VLLM_URL"
@@ -102,3 +105,14 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def check_rerank_schema(llm: LLM) -> None:
+    """The [id, reason] pairs the assistant asks for: the backend constrains to them and the
+    reply parses."""
+    aliases = ["a1", "b2", "c3"]
+    text = llm.complete_json(PICK_MESSAGES, ranking_schema(aliases, 3), max_tokens=200,
+                             timeout_s=60)
+    ranking = json.loads(text)["ranking"]
+    assert ranking and all(len(pair) == 2 and pair[0] in aliases for pair in ranking)
+    assert parse_ranking(text, aliases, 160).order[0] == ranking[0][0]

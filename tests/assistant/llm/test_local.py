@@ -13,8 +13,6 @@ import pytest
 
 from assistant.llm import LLMTimeout, LLMUnavailable
 from assistant.llm.local import LocalLLM, default_model_path
-from assistant.prompts import ranking_schema
-from assistant.rerank import parse_ranking
 from tests.assistant.llm.conftest import (
     CHAT_MESSAGES,
     IDS_SCHEMA,
@@ -22,6 +20,7 @@ from tests.assistant.llm.conftest import (
     PICK_MESSAGES,
     PICK_SCHEMA,
     Pick,
+    check_rerank_schema,
 )
 
 
@@ -124,10 +123,4 @@ def test_unloadable_model_is_unavailable(tmp_path: Path) -> None:
 
 
 def test_the_rerank_schema_constrains_the_local_model(local_llm: LocalLLM) -> None:
-    aliases = ["a1", "b2", "c3"]
-    text = local_llm.complete_json(PICK_MESSAGES, ranking_schema(aliases, 3), max_tokens=200,
-                                   timeout_s=60)
-    ranking = json.loads(text)["ranking"]
-    assert ranking and all(len(pair) == 2 and pair[0] in aliases for pair in ranking)
-    assert len({pair[0] for pair in ranking}) >= 1
-    assert parse_ranking(text, aliases, 160).order[0] == ranking[0][0]
+    check_rerank_schema(local_llm)

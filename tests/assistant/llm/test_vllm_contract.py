@@ -14,8 +14,6 @@ import pytest
 
 from assistant.llm import LLMTimeout, LLMUnavailable, get_llm
 from assistant.llm.openai_backend import OpenAILLM
-from assistant.prompts import ranking_schema
-from assistant.rerank import parse_ranking
 from shopchat.settings import Settings
 from tests.assistant.llm.conftest import (
     CHAT_MESSAGES,
@@ -24,6 +22,7 @@ from tests.assistant.llm.conftest import (
     PICK_MESSAGES,
     PICK_SCHEMA,
     Pick,
+    check_rerank_schema,
 )
 
 pytestmark = pytest.mark.vllm
@@ -80,10 +79,4 @@ def test_unknown_model_name_is_unavailable(vllm_url: str) -> None:
 
 
 def test_the_rerank_schema_is_served(vllm: OpenAILLM) -> None:
-    """The [id, reason] pairs the assistant asks for: vLLM constrains to them, they parse."""
-    aliases = ["a1", "b2", "c3"]
-    text = vllm.complete_json(PICK_MESSAGES, ranking_schema(aliases, 3), max_tokens=200,
-                              timeout_s=60)
-    ranking = json.loads(text)["ranking"]
-    assert ranking and all(len(pair) == 2 and pair[0] in aliases for pair in ranking)
-    assert parse_ranking(text, aliases, 160).order[0] == ranking[0][0]
+    check_rerank_schema(vllm)
