@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from shopchat.records import Product
 
@@ -10,11 +11,18 @@ _WORD = re.compile(r"[^\W_]+")
 MAX_REASON_CHARS = 240
 
 
-def format_price(product: Product) -> str:
-    if product.price is None:
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+
+
+def format_amount(price: float | Decimal | None, currency: str) -> str:
+    if price is None:
         return "price not listed"
-    symbol = {"USD": "$", "GBP": "£", "EUR": "€"}.get(product.currency, "")
-    return f"{symbol}{product.price:,.2f}" if symbol else f"{product.price:,.2f} {product.currency}"
+    symbol = CURRENCY_SYMBOLS.get(currency, "")
+    return f"{symbol}{price:,.2f}" if symbol else f"{price:,.2f} {currency}"
+
+
+def format_price(product: Product) -> str:
+    return format_amount(product.price, product.currency)
 
 
 def matched_words(query: str, product: Product) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ui.load import free_port
 from catalog import load_catalog
 from retrieval import Searcher, build_index
 from retrieval.embedder import SentenceTransformerEmbedder, get_embedder
@@ -37,12 +37,6 @@ def embedder() -> SentenceTransformerEmbedder:
     return get_embedder()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_healthy(url: str, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -64,7 +58,7 @@ def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield url
         return
     chroma = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
@@ -122,9 +116,16 @@ def dummy_searcher(
     request: pytest.FixtureRequest,
 ) -> Searcher:
     """dummyjson indexed once per Chroma mode (embedded, then a `chroma run` server)."""
+    return indexed_searcher(renamed(dummy_catalog), chroma_mode, embedder, data_dir,
+                            tmp_path_factory, request)
+
+
+def indexed_searcher(catalog: Catalog, chroma_mode: str, embedder: SentenceTransformerEmbedder,
+                     data_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+                     request: pytest.FixtureRequest) -> Searcher:
+    """``catalog`` indexed in a fresh home, in the given Chroma mode; its Searcher."""
     url = request.getfixturevalue("chroma_server_url") if chroma_mode == "server" else None
     settings = make_settings(tmp_path_factory.mktemp(f"home-{chroma_mode}"), data_dir, url)
-    catalog = renamed(dummy_catalog)
     build_index(catalog, settings, embedder=embedder, progress=False)
     return Searcher.open(catalog.name, settings, embedder=embedder)
 

@@ -164,6 +164,7 @@ class LocalLLM:
     """llama.cpp's fused attention: about 1.2x faster prompt evaluation here."""
     prompt_item_chars: int = 0
     """Description characters per rerank candidate: prompt tokens are most of a CPU turn."""
+    _resolved: Path | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalLLM:
@@ -234,12 +235,14 @@ class LocalLLM:
             raise LLMTimeout(f"local model: stream not finished within {timeout_s:g}s")
 
     def _model(self) -> _Loaded:
-        path = self.model_path
-        if path is None:
-            path = default_model_path()
-            if self.cache_dir is not None:
-                path = repacked(path, self.repack, self.cache_dir)
-        return _load(path, self.n_ctx, self.n_threads, self.flash_attn)
+        if self._resolved is None:  # once: finding and re-packing the default touch the disk
+            path = self.model_path
+            if path is None:
+                path = default_model_path()
+                if self.cache_dir is not None:
+                    path = repacked(path, self.repack, self.cache_dir)
+            self._resolved = path
+        return _load(self._resolved, self.n_ctx, self.n_threads, self.flash_attn)
 
     def _grammar(self, model: _Loaded, schema: dict[str, Any]) -> Any:
         key = json.dumps(schema, sort_keys=True)

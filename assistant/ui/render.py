@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 
 from assistant.answer import Answer, AnswerItem
 from assistant.markdown import md_escape
+from assistant.reasons import format_amount
 from retrieval.profiles import StoredEvent
 from shopchat.records import Product
 
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>`]+$", re.IGNORECASE)
-_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 
 PLACEHOLDER_SVG = (
     "data:image/svg+xml;utf8,"
@@ -47,13 +47,6 @@ CARD_CSS = """
 """.replace("PLACEHOLDER", PLACEHOLDER_SVG)
 
 
-def price_text(price: float | None, currency: str) -> str:
-    if price is None:
-        return "price not listed"
-    symbol = _SYMBOLS.get(currency, "")
-    return f"{symbol}{price:,.2f}" if symbol else f"{price:,.2f} {currency}"
-
-
 def image_html(url: str) -> str:
     """The product image over a placeholder; a URL that is not plain http(s) shows none."""
     if not _SAFE_URL.match(url or ""):
@@ -78,7 +71,7 @@ def card_html(item: AnswerItem, position: int, *, pending: bool = False,
         f'<div class="body"><div class="title"><span class="pos">{position}.</span>'
         f"{esc(item.title)}</div>"
         f'<div class="meta">{brand}<span class="price">'
-        f"{esc(price_text(item.price, item.currency))}</span>{esc(mark)}</div>"
+        f"{esc(format_amount(item.price, item.currency))}</span>{esc(mark)}</div>"
         f'<div class="{reason_class}">{esc(reason)}</div></div></div>'
     )
 
@@ -92,7 +85,7 @@ def reply_markdown(answer: Answer, *, reasons: bool = True, ids: bool = True) ->
         brand = f" — {md_escape(item.brand)}" if item.brand else ""
         lines.append(
             f"{n}. **{md_escape(item.title)}**{brand} — "
-            f"{md_escape(price_text(item.price, item.currency))}"
+            f"{md_escape(format_amount(item.price, item.currency))}"
             + (f" `id:{md_id(item.id)}`" if ids else "")
         )
         if reasons and item.reason:

@@ -149,6 +149,14 @@ class EventStore:
             ).fetchall()
         return [_event(r) for r in rows]
 
+    def recent(self, user_id: str, n: int) -> list[StoredEvent]:
+        """One user's latest ``n`` events, newest first (by time, then insertion)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM events WHERE user_id = ? ORDER BY ts DESC, id DESC "
+                "LIMIT ?", (user_id, n)).fetchall()
+        return [_event(r) for r in rows]
+
     def events_of(self, user_ids: Iterable[str]) -> Iterator[tuple[str, list[StoredEvent]]]:
         """``(user, events)`` for each of ``user_ids`` that has events, in chunks."""
         ids = sorted(set(user_ids))

@@ -139,8 +139,7 @@ class Personaliser:
 
     def recent_events(self, user_id: str, n: int = 10) -> list[StoredEvent]:
         """``user_id``'s latest ``n`` events, newest first (what the chat page shows them)."""
-        events = self.events.events(check_user_id(user_id))
-        return sorted(events, key=lambda e: (e.ts, e.id), reverse=True)[:n]
+        return self.events.recent(check_user_id(user_id), n)
 
     def shoppers(self, n: int) -> list[str]:
         """The ``n`` most active users: the chat page's shopper selector."""

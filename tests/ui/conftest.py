@@ -15,12 +15,12 @@ from assistant import Assistant
 from assistant.llm.base import LLM
 from assistant.ui import Shop
 from assistant.ui.app import launch_app
-from retrieval import Searcher, build_index
+from retrieval import Searcher
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.profiles import Personaliser
 from shopchat.records import Catalog, Product
 from shopchat.settings import Settings
-from tests.conftest import make_settings, renamed
+from tests.conftest import indexed_searcher, renamed
 
 PLANTED = [
     Product("evil-script", "<script>window.__pwned = 1</script> Evil wireless mouse",
@@ -43,12 +43,9 @@ def ui_searcher(
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
 ) -> Searcher:
-    url = request.getfixturevalue("chroma_server_url") if chroma_mode == "server" else None
-    settings = make_settings(tmp_path_factory.mktemp(f"ui-{chroma_mode}"), data_dir, url)
     base = renamed(dummy_catalog, "ui")
     catalog = Catalog(base.name, [*base.products, *PLANTED], [], base.report)
-    build_index(catalog, settings, embedder=embedder, progress=False)
-    return Searcher.open(catalog.name, settings, embedder=embedder)
+    return indexed_searcher(catalog, chroma_mode, embedder, data_dir, tmp_path_factory, request)
 
 
 LaunchPage = Callable[..., tuple[Shop, str]]

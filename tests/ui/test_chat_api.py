@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.llm import get_llm
+from assistant.ui.load import free_port
 from assistant.ui.render import reply_item_ids
 from retrieval import Searcher
 from shopchat.settings import Settings
@@ -92,9 +91,7 @@ def test_a_dislike_and_a_like_change_the_next_answer(launch_page: LaunchPage) ->
 
 def test_degraded_answer_when_the_llm_is_down(launch_page: LaunchPage,
                                               ui_searcher: Searcher) -> None:
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nothing listens there
     down = Settings(llm_backend="openai", llm_url=f"http://127.0.0.1:{port}/v1", llm_timeout=3.0)
     _, url = launch_page(get_llm(down), llm_timeout=3.0)
     reply, ids = ask(Client(url, verbose=False), "wireless mouse")
