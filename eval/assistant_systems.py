@@ -1,8 +1,10 @@
-"""Evaluation systems that run the assistant's LLM rerank (the same ``Assistant.ask`` users call).
+"""Evaluation systems that run the assistant itself (the same ``Assistant.ask`` users call).
 
+``default``: what ``ask()`` returns a new anonymous shopper with no LLM configured: the
+product's default search (query parsing, hybrid retrieval, the shipped ranker), first 100 items.
 ``hybrid+llm``: the product's order (LLM ranks fused with retrieval ranks).
 ``hybrid+llm-only``: the model's order alone, to measure what the fusion guard is worth.
-Both rerank the top ``rerank_top_n`` fused candidates and keep the hybrid order after them.
+Both rerank the top ``rerank_top_n`` candidates and keep the hybrid order after them.
 """
 
 from __future__ import annotations
@@ -46,6 +48,33 @@ def _system(settings: Settings, retrieval_weight: float) -> SystemFn:
         return (head + tail)[:k]
 
     return run
+
+
+DEFAULT_DEPTH = 100  # items the ``default`` system asks the assistant for
+
+
+def _default_system(settings: Settings) -> SystemFn:
+    wide = settings.model_copy(update={
+        "llm_backend": "none", "answer_items": DEFAULT_DEPTH, "rerank_top_n": DEFAULT_DEPTH,
+    })
+    bots: dict[int, Assistant] = {}
+
+    def run(searcher: Searcher, query: str, k: int) -> Sequence[str]:
+        if not isinstance(searcher, RetrievalSearcher):
+            raise TypeError("the default system needs the real retrieval.Searcher")
+        bot = bots.get(id(searcher))
+        if bot is None:
+            bot = bots[id(searcher)] = Assistant(searcher, None, wide)
+        ids = [item.id for item in bot.ask("eval", query).items]
+        if k > len(ids):
+            ids += [i for i in searcher.search(query, k=k).ids if i not in set(ids)]
+        return ids[:k]
+
+    return run
+
+
+def register_default_system(settings: Settings) -> None:
+    register_system("default", _default_system(settings), replace=True, learned=True)
 
 
 def register_assistant_systems(settings: Settings) -> None:

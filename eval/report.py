@@ -67,7 +67,9 @@ def _metrics_table(result: EvalResult) -> list[str]:
     for name, row in result.summary().items():
         cells = [f"{row[m]:.4f}" for m in METRICS] + [f"{row['p50_ms']:.1f}",
                                                        f"{row['p95_ms']:.1f}"]
-        lines.append(f"| {_md_cell(name)} | " + " | ".join(cells) + " |")
+        folds = int(row.get("cv_folds", 0))
+        label = f"{name} ({folds}-fold CV)" if folds else name
+        lines.append(f"| {_md_cell(label)} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -97,6 +99,14 @@ def _wins_losses_section(result: EvalResult, system: str = "hybrid",
     ]
 
 
+def _compared(result: EvalResult) -> tuple[str, str]:
+    """(system, baseline) for the wins-and-losses section: the product's search vs the best
+    unlearned one present."""
+    system = next((s for s in ("default", "hybrid") if s in result.systems), "hybrid")
+    baseline = next((s for s in ("rrf", "bm25") if s in result.systems and s != system), "bm25")
+    return system, baseline
+
+
 def write_report(result: EvalResult, out_dir: str | Path) -> list[Path]:
     """Write metrics.json, per_query.csv, metrics.png and report.md into ``out_dir``."""
     out = Path(out_dir)
@@ -116,7 +126,7 @@ def write_report(result: EvalResult, out_dir: str | Path) -> list[Path]:
         "score 0.", "",
         *_metrics_table(result), "",
         f"![metrics and latency]({plot.name})", "",
-        *_wins_losses_section(result),
+        *_wins_losses_section(result, *_compared(result)),
     ]
     report_md = out / "report.md"
     report_md.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
-from eval.judgments import load_judgments
+from eval.judgments import Judgments, load_judgments
 from eval.metrics import METRICS, build_qrels, score_run
 from eval.report import write_report
 from retrieval.types import Filters, Mode, SearchResult
@@ -55,15 +56,40 @@ def _mode_system(mode: Mode) -> SystemFn:
     return run
 
 
+def _rrf_system(searcher: Searcher, query: str, k: int) -> Sequence[str]:
+    """Hybrid search ordered by plain reciprocal-rank fusion (the pre-ranker default)."""
+    from eval.ranker_cv import ranked_by
+    from retrieval.ranking import FusionRanker
+    from retrieval.searcher import Searcher as RetrievalSearcher
+
+    if not isinstance(searcher, RetrievalSearcher):
+        raise TypeError("the rrf system needs the real retrieval.Searcher")
+    with ranked_by(searcher, FusionRanker()):
+        return searcher.search(query, k=k, mode=Mode.HYBRID).ids
+
+
 SYSTEMS: dict[str, SystemFn] = {mode.value: _mode_system(mode) for mode in Mode}
-"""Known systems by name; add more (e.g. "hybrid+llm") with ``register_system``."""
+SYSTEMS["rrf"] = _rrf_system
+"""Known systems by name; add more (e.g. "hybrid+llm", "default") with ``register_system``."""
+
+LEARNED: set[str] = {Mode.HYBRID.value}
+"""Systems that order results with the searcher's ranker: ``--cv`` refits it per fold."""
 
 
-def register_system(name: str, fn: SystemFn, *, replace: bool = False) -> None:
-    """Make ``name`` usable in ``evaluate_search(systems=[...])``."""
+def register_system(
+    name: str, fn: SystemFn, *, replace: bool = False, learned: bool = False
+) -> None:
+    """Make ``name`` usable in ``evaluate_search(systems=[...])``.
+
+    ``learned``: the system ranks with ``searcher.ranker`` (cross-validation swaps it).
+    """
     if name in SYSTEMS and not replace:
         raise ConfigError(f"system {name!r} is already registered")
     SYSTEMS[name] = fn
+    if learned:
+        LEARNED.add(name)
+    else:
+        LEARNED.discard(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +103,8 @@ class SystemResult:
     """query -> wall time of its search in milliseconds."""
     ranked: dict[str, list[str]]
     """query -> returned ids, best first."""
+    cross_validated: int = 0
+    """Folds the system's learned ranker was refit over (0: scored as shipped)."""
 
     @property
     def p50_ms(self) -> float:
@@ -87,8 +115,9 @@ class SystemResult:
         return float(np.percentile(list(self.latency_ms.values()), 95))
 
     def summary(self) -> dict[str, float]:
-        """The metrics.json row: each metric, then p50_ms and p95_ms."""
-        return {**self.metrics, "p50_ms": self.p50_ms, "p95_ms": self.p95_ms}
+        """The metrics.json row: each metric, p50_ms, p95_ms, and cv_folds (0: not CV)."""
+        return {**self.metrics, "p50_ms": self.p50_ms, "p95_ms": self.p95_ms,
+                "cv_folds": float(self.cross_validated)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +147,16 @@ def evaluate_search(
     systems: Sequence[str],
     k: int = 100,
     *,
+    cv: int = 0,
     warmup: bool = True,
     progress: bool = True,
 ) -> EvalResult:
     """Run each system on every distinct judged query; score quality and time each search.
 
+    ``cv`` > 1: systems that rank with a learned model (``LEARNED``, when the searcher's ranker
+    is one) are scored by ``cv``-fold cross-validation over queries: the model is refit on the
+    other folds' judgments and each held-out query is searched with it. Without ``cv`` such a
+    system is scored with the shipped model, which may have seen these very queries.
     ``warmup`` runs one untimed, unscored search per system first, so lazy model loading
     does not land in the latency percentiles.
     """
@@ -134,6 +168,11 @@ def evaluate_search(
     judgments = load_judgments(judgments_path)
     qrels = build_qrels(judgments)
     queries = judgments.queries
+    learned = [name for name in table if name in LEARNED]
+    folds = _fold_models(searcher, judgments, cv, progress) if learned else None
+    plans = {
+        name: folds if folds and name in LEARNED else [(None, list(queries))] for name in table
+    }
 
     results: dict[str, SystemResult] = {}
     with tqdm(total=len(table) * len(queries), desc="eval", unit="query",
@@ -144,14 +183,53 @@ def evaluate_search(
                 system(searcher, queries[0], k)
             ranked: dict[str, list[str]] = {}
             latency: dict[str, float] = {}
-            for query in queries:
-                start = time.perf_counter()
-                ids = system(searcher, query, k)
-                latency[query] = (time.perf_counter() - start) * 1000.0
-                ranked[query] = [str(i) for i in ids][:k]
-                bar.update(1)
+            for ranker, held_out in plans[name]:
+                with _ranked_with(searcher, ranker):
+                    for query in held_out:
+                        start = time.perf_counter()
+                        ids = system(searcher, query, k)
+                        latency[query] = (time.perf_counter() - start) * 1000.0
+                        ranked[query] = [str(i) for i in ids][:k]
+                        bar.update(1)
             scores = score_run(qrels, ranked, METRICS)
             per_query = {q: {m: scores.per_query[m][q] for m in METRICS} for q in queries}
-            results[name] = SystemResult(name, scores.mean, per_query, latency, ranked)
+            n_folds = len(plans[name]) if plans[name][0][0] is not None else 0
+            results[name] = SystemResult(name, scores.mean, per_query, latency, ranked, n_folds)
             logger.info("%s: %s", name, results[name].summary())
     return EvalResult(Path(judgments_path), queries, k, results)
+
+
+def _fold_models(
+    searcher: Searcher, judgments: Judgments, cv: int, progress: bool
+) -> list[tuple[Any, list[str]]] | None:
+    """(model fit without the fold, the fold's queries) per fold; None when nothing is learned."""
+    from retrieval.ranking import LambdaMartRanker
+
+    ranker = getattr(searcher, "ranker", None)
+    if not isinstance(ranker, LambdaMartRanker):
+        return None
+    if cv < 2:
+        logger.warning("the searcher's ranker is trained: pass --cv 5 for figures it was not "
+                       "fit on")
+        return None
+    from eval.ranker_cv import collect_pools, fit, query_folds
+
+    pools = collect_pools(searcher, judgments, progress=progress)  # type: ignore[arg-type]
+    plan: list[tuple[Any, list[str]]] = []
+    for held_out in query_folds(pools.queries, cv):
+        train = [q for q in pools.queries if q not in set(held_out)]
+        plan.append((fit(pools, train, columns=ranker.features), held_out))
+    return plan
+
+
+@contextmanager
+def _ranked_with(searcher: Searcher, ranker: Any) -> Iterator[None]:
+    if ranker is None:
+        yield
+        return
+    saved = searcher.ranker  # type: ignore[attr-defined]
+    searcher.ranker = ranker  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        searcher.ranker = saved  # type: ignore[attr-defined]

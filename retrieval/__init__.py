@@ -1,4 +1,7 @@
-"""Retrieval: embeddings in ChromaDB, BM25, fusion, filters. Never calls an LLM."""
+"""Retrieval: embeddings in ChromaDB, BM25 (whole text and per field), a learned ranker, filters.
+
+Never calls an LLM.
+"""
 
 from __future__ import annotations
 

@@ -10,11 +10,14 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from retrieval.fields import FieldIndex
 from retrieval.product_table import ProductTable
 from retrieval.tokenize import tokenize
 from shopchat.records import Product
 
 log = logging.getLogger(__name__)
+
+_FIELDS = "fields"
 
 
 def lexical_text(product: Product) -> str:
@@ -25,9 +28,10 @@ def lexical_text(product: Product) -> str:
 
 
 class LexicalIndex:
-    def __init__(self, table: ProductTable, bm25: bm25s.BM25) -> None:
+    def __init__(self, table: ProductTable, bm25: bm25s.BM25, fields: FieldIndex) -> None:
         self.table = table
         self._bm25 = bm25
+        self.fields = fields
         self._vocab: dict[str, int] = dict(getattr(bm25, "vocab_dict", {}) or {})
 
     @classmethod
@@ -36,7 +40,7 @@ class LexicalIndex:
         bm25 = bm25s.BM25()
         corpus = [tokenize(lexical_text(p)) or [""] for p in table.products]
         bm25.index(corpus, show_progress=False)
-        return cls(table, bm25)
+        return cls(table, bm25, FieldIndex.build(table.products))
 
     def save(self, folder: Path) -> None:
         """Write atomically: a half-written index is never visible under ``folder``."""
@@ -45,6 +49,7 @@ class LexicalIndex:
         tmp.mkdir(parents=True)
         self._bm25.save(str(tmp))
         self.table.save(tmp)
+        self.fields.save(tmp / _FIELDS)
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -55,7 +60,12 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         bm25 = bm25s.BM25.load(str(folder))
-        return cls(ProductTable.load(folder), bm25)
+        table = ProductTable.load(folder)
+        fields = FieldIndex.load(folder / _FIELDS, len(table))
+        if fields is None:  # written by an older shopchat: build the field indexes in memory
+            log.info("%s has no field indexes; building them (re-index to store them)", folder)
+            fields = FieldIndex.build(table.products)
+        return cls(table, bm25, fields)
 
     def scores(self, text: str) -> np.ndarray:
         tokens = [t for t in tokenize(text) if t in self._vocab]
@@ -68,12 +78,15 @@ class LexicalIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` rows with a positive score among rows where ``mask`` is True."""
         scores = self.scores(text)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        positive = np.flatnonzero(scores > 0)
-        if positive.size > k:
-            top = positive[np.argpartition(-scores[positive], k - 1)[:k]]
-        else:
-            top = positive
-        order = top[np.argsort(-scores[top], kind="stable")]
+        order = top_rows(scores, k, mask)
         return order, scores[order]
+
+
+def top_rows(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Rows of the ``k`` highest positive ``scores`` (where ``mask`` allows), best first."""
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > k:
+        positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+    return positive[np.argsort(-scores[positive], kind="stable")]

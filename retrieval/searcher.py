@@ -7,15 +7,17 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.filters import chroma_where
-from retrieval.fusion import weighted_rrf
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
+from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
+from retrieval.ranking.rankers import load_ranker
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
@@ -26,9 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEPTH = 100  # candidates each retriever contributes to fusion
-LEXICAL_WEIGHT = 1.0
-DENSE_WEIGHT = 1.0
+DEPTH = 200  # candidates each first-stage retriever (BM25, title BM25, dense) contributes
 OVERFETCH = 1.5  # margin over the expected share of matching rows in an unfiltered top-n
 MIN_OVERFETCH = 500  # an unfiltered top-500 costs about as little as a top-100
 MAX_OVERFETCH = 2000  # beyond this an unfiltered query costs more than a where-filtered one
@@ -58,7 +58,12 @@ def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
 
 class Searcher:
     def __init__(
-        self, catalog: str, lexical: LexicalIndex, collection: Collection, embedder: Embedder
+        self,
+        catalog: str,
+        lexical: LexicalIndex,
+        collection: Collection,
+        embedder: Embedder,
+        ranker: Ranker | None = None,
     ) -> None:
         self.catalog = catalog
         self.lexical = lexical
@@ -68,6 +73,8 @@ class Searcher:
         # Category filters only where most products have one (Icecat's 8% would hide the rest).
         categories = self.table.categories() if self.table.category_coverage() >= 0.9 else set()
         self.parser = QueryParser(self.table.brands(), categories)
+        self.terms = ProductTerms.build(self.table.products)
+        self.ranker: Ranker = ranker or load_ranker("rrf")
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
 
     @classmethod
@@ -92,7 +99,8 @@ class Searcher:
                 f"catalog {catalog!r} was indexed with {built_with!r}, but the embedding model "
                 f"is {model!r}: run `shopchat index --catalog {catalog}` to re-embed"
             )
-        return cls(catalog, lexical, collection, embedder or get_embedder(model))
+        ranker = load_ranker(settings.search_ranker)
+        return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
@@ -110,35 +118,59 @@ class Searcher:
         mode = Mode(mode)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
+        parsed = self._with_filters(query, filters)
+        timings["parse"] = _ms(t0)
+        lexical, dense = self._retrieve(parsed, mode, max(k, DEPTH), k, timings)
+        t1 = time.perf_counter()
+        if mode is Mode.LEXICAL:
+            candidates = self._listed(lexical.ranked, dense, lexical, k)
+        elif mode is Mode.DENSE:
+            candidates = self._listed(dense, dense, lexical, k)
+        else:
+            candidates = self._rank(self._pooled(lexical, dense), k)
+        timings["rank"] = _ms(t1)
+        timings["total"] = _ms(t0)
+        return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings)
+
+    def pool(self, query: str | ParsedQuery, filters: Filters | None = None) -> Pool:
+        """The candidates hybrid search would rank, with their features (for training)."""
+        parsed = self._with_filters(query, filters)
+        lexical, dense = self._retrieve(parsed, Mode.HYBRID, DEPTH, DEPTH, {})
+        return self._pooled(lexical, dense)
+
+    def _with_filters(self, query: str | ParsedQuery, filters: Filters | None) -> ParsedQuery:
         parsed = self.parse(query) if isinstance(query, str) else query
         active = merge_filters(parsed.filters, filters)
-        parsed = ParsedQuery(text=parsed.text, filters=active, original=parsed.original)
-        mask = self.table.mask(active)
-        timings["parse"] = _ms(t0)
-        depth = max(k, DEPTH)
+        return ParsedQuery(text=parsed.text, filters=active, original=parsed.original)
 
+    def _retrieve(
+        self, parsed: ParsedQuery, mode: Mode, depth: int, k: int, timings: dict[str, float]
+    ) -> tuple[LexicalHits, list[tuple[int, float]]]:
+        """The first stage: BM25 (whole text, title) in a worker thread beside the dense query."""
+        mask = self.table.mask(parsed.filters)
         lexical_job = None
         if mode in (Mode.LEXICAL, Mode.HYBRID):
             lexical_job = self._pool.submit(self._lexical, parsed, mask, depth)
         dense: list[tuple[int, float]] = []
         if mode in (Mode.DENSE, Mode.HYBRID):
             dense = self._dense(parsed, mask, k, depth, timings)
-        lexical: list[tuple[int, float]] = []
+        lexical = LexicalHits.none()
         if lexical_job is not None:
             lexical, timings["lexical"] = lexical_job.result()
-
-        t1 = time.perf_counter()
-        candidates = self._combine(mode, lexical, dense, k)
-        timings["fuse"] = _ms(t1)
-        timings["total"] = _ms(t0)
-        return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings)
+        return lexical, dense
 
     def _lexical(
         self, parsed: ParsedQuery, mask: np.ndarray | None, depth: int
-    ) -> tuple[list[tuple[int, float]], float]:
+    ) -> tuple[LexicalHits, float]:
         t0 = time.perf_counter()
-        rows, scores = self.lexical.search(parsed.search_text, depth, mask)
-        return list(zip(rows.tolist(), scores.tolist(), strict=True)), _ms(t0)
+        query = QueryTerms.of(parsed.search_text)
+        scores = self.lexical.scores(parsed.search_text)
+        fields = self.lexical.fields.scores(query.tokens)
+        rows = top_rows(scores, depth, mask)
+        title_rows = top_rows(fields["title"], depth, mask)
+        hits = LexicalHits(query, scores, fields, list(zip(rows.tolist(), scores[rows].tolist(),
+                                                           strict=True)), title_rows)
+        return hits, _ms(t0)
 
     def _dense(
         self,
@@ -196,34 +228,98 @@ class Searcher:
                 out.append((row, 1.0 - float(dist)))
         return out
 
-    def _combine(
-        self, mode: Mode, lexical: list[tuple[int, float]], dense: list[tuple[int, float]], k: int
-    ) -> list[Candidate]:
-        lex_score = {row: s for row, s in lexical}
-        dense_score = {row: s for row, s in dense}
-        lex_rank = {row: r for r, (row, _) in enumerate(lexical, start=1)}
+    def _pooled(self, lexical: LexicalHits, dense: list[tuple[int, float]]) -> Pool:
+        """Union of the first-stage lists with the features the ranker reads."""
+        lex_rank = {row: r for r, (row, _) in enumerate(lexical.ranked, start=1)}
+        dense_score = dict(dense)
         dense_rank = {row: r for r, (row, _) in enumerate(dense, start=1)}
-        if mode is Mode.LEXICAL:
-            scored = [(row, s) for row, s in lexical]
-        elif mode is Mode.DENSE:
-            scored = [(row, s) for row, s in dense]
-        else:
-            fused = weighted_rrf(
-                [[r for r, _ in lexical], [r for r, _ in dense]], [LEXICAL_WEIGHT, DENSE_WEIGHT]
+        pooled = [row for row, _ in lexical.ranked] + [row for row, _ in dense]
+        rows = np.fromiter(
+            dict.fromkeys([*pooled, *lexical.title_rows.tolist()]), dtype=np.int64
+        )
+        features = candidate_features(
+            self.terms, lexical.query, rows, lexical.scores, lexical.fields, lex_rank,
+            dense_score, dense_rank,
+        ) if rows.size else np.zeros((0, len(FEATURES)), dtype=np.float32)
+        ids = [self.table.products[r].id for r in rows.tolist()]
+        return Pool(rows, ids, features, lexical, lex_rank, dense_score, dense_rank)
+
+    def _rank(self, pool: Pool, k: int) -> list[Candidate]:
+        """The pool ordered by the ranker (ties by row, so results are deterministic)."""
+        if not pool.ids:
+            return []
+        scores = self.ranker.score(pool.features)
+        order = np.lexsort((pool.rows, -scores))[:k]
+        out = []
+        for rank, i in enumerate(order.tolist(), start=1):
+            row = int(pool.rows[i])
+            lex_rank = pool.lexical_rank.get(row)
+            out.append(
+                Candidate(
+                    product=self.table.products[row],
+                    score=float(scores[i]),
+                    rank=rank,
+                    lexical_score=float(pool.lexical.scores[row]) if lex_rank else None,
+                    dense_score=pool.dense_score.get(row),
+                    lexical_rank=lex_rank,
+                    dense_rank=pool.dense_rank.get(row),
+                )
             )
-            scored = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+        return out
+
+    def _listed(
+        self,
+        ranked: list[tuple[int, float]],
+        dense: list[tuple[int, float]],
+        lexical: LexicalHits,
+        k: int,
+    ) -> list[Candidate]:
+        """One retriever's own order (``lexical`` or ``dense`` mode)."""
+        lex = dict(lexical.ranked)
+        lex_rank = {row: r for r, (row, _) in enumerate(lexical.ranked, start=1)}
+        den = dict(dense)
+        den_rank = {row: r for r, (row, _) in enumerate(dense, start=1)}
         return [
             Candidate(
                 product=self.table.products[row],
                 score=float(score),
                 rank=rank,
-                lexical_score=lex_score.get(row),
-                dense_score=dense_score.get(row),
+                lexical_score=lex.get(row),
+                dense_score=den.get(row),
                 lexical_rank=lex_rank.get(row),
-                dense_rank=dense_rank.get(row),
+                dense_rank=den_rank.get(row),
             )
-            for rank, (row, score) in enumerate(scored[:k], start=1)
+            for rank, (row, score) in enumerate(ranked[:k], start=1)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """Candidates from every first-stage list, with one feature row each (``FEATURES``)."""
+
+    rows: np.ndarray
+    ids: list[str]
+    features: np.ndarray
+    lexical: LexicalHits
+    lexical_rank: dict[int, int]
+    dense_score: dict[int, float]
+    dense_rank: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHits:
+    """What the lexical side found: whole-text and per-field scores, and its top rows."""
+
+    query: QueryTerms
+    scores: np.ndarray
+    fields: dict[str, np.ndarray]
+    ranked: list[tuple[int, float]]
+    title_rows: np.ndarray
+
+    @classmethod
+    def none(cls) -> LexicalHits:
+        empty = np.zeros(0, dtype=np.float32)
+        return cls(QueryTerms.of(""), empty, {}, [], np.zeros(0, dtype=np.int64))
 
 
 def _ms(since: float) -> float:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = 64
     index_chunk: int = 1024
     """Products embedded and written per step while indexing."""
+    search_ranker: str = "lambdamart"
+    """How hybrid search orders its candidates: ``lambdamart`` (the shipped LightGBM model),
+    ``rrf`` (reciprocal-rank fusion), or a path to a model from ``shopchat eval train-ranker``."""
     default_catalog: str = "icecat"
     data_base_url: str | None = None
     """Fetch data sets from this base URL (``{base}/{dataset}/{file}``) instead of their homes."""

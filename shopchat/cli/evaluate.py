@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from shopchat.cli import ranking
 from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
 
@@ -25,7 +26,9 @@ def metrics_table(summary: dict[str, dict[str, float]]) -> Table:
     for col in ("system", "nDCG@10", "Recall@100", "MRR", "p50 ms", "p95 ms"):
         table.add_column(col, justify="left" if col == "system" else "right")
     for name, row in summary.items():
-        table.add_row(name, f"{row['ndcg@10']:.4f}", f"{row['recall@100']:.4f}",
+        folds = int(row.get("cv_folds", 0))
+        label = f"{name} ({folds}-fold CV)" if folds else name
+        table.add_row(label, f"{row['ndcg@10']:.4f}", f"{row['recall@100']:.4f}",
                       f"{row['mrr']:.4f}", f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}")
     return table
 
@@ -41,13 +44,21 @@ def search(
     )] = None,
     systems: Annotated[str, typer.Option(
         "--systems", "-s", help="Comma-separated system names.",
-    )] = "bm25,dense,hybrid",
+    )] = "bm25,dense,rrf,default",
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", file_okay=False, help="Report folder (default: <home>/eval/<catalog>).",
     )] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=1000, help="Results per search.")] = 100,
+    cv: Annotated[int, typer.Option(
+        "--cv", min=0, help="Score systems with a trained ranker (default, hybrid) by N-fold "
+        "cross-validation over queries (0: score the shipped model).",
+    )] = 0,
 ) -> None:
-    """Score search systems (nDCG@10, Recall@100, MRR, latency) and write a report."""
+    """Score search systems (nDCG@10, Recall@100, MRR, latency) and write a report.
+
+    Systems: bm25, dense, rrf (hybrid by rank fusion), hybrid (the configured ranker),
+    default (exactly what ask() returns without an LLM), hybrid+llm, hybrid+llm-only.
+    """
     from eval.search_eval import evaluate_search, write_report
     from retrieval import open_searcher
 
@@ -56,12 +67,16 @@ def search(
     judgments = judgments or settings.data_dir / catalog / "judgments.csv"
     out = out or settings.home / "eval" / catalog
     with fail_cleanly():
+        if "default" in systems.split(","):
+            from eval.assistant_systems import register_default_system
+
+            register_default_system(settings)
         if "+llm" in systems:
             from eval.assistant_systems import register_assistant_systems
 
             register_assistant_systems(settings)
         searcher = open_searcher(catalog, settings)
-        result = evaluate_search(searcher, judgments, systems.split(","), k=k)
+        result = evaluate_search(searcher, judgments, systems.split(","), k=k, cv=cv)
         paths = write_report(result, out)
     console.print(metrics_table(result.summary()))
     console.print(f"{len(result.queries)} queries from {judgments}")
@@ -124,3 +139,7 @@ def personal(
                   f"popularity {rec['popularity_recall@20']:.4f}")
     for path in paths:
         console.print(f"wrote {path}")
+
+
+app.command("train-ranker")(ranking.train_ranker)
+app.command("ablation")(ranking.ablation)

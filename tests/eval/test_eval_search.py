@@ -16,7 +16,7 @@ from shopchat.errors import ConfigError, DataError
 if TYPE_CHECKING:
     from tests.eval.conftest import FakeSearcher
 
-SUMMARY_KEYS = {"ndcg@10", "recall@100", "mrr", "p50_ms", "p95_ms"}
+SUMMARY_KEYS = {"ndcg@10", "recall@100", "mrr", "p50_ms", "p95_ms", "cv_folds"}
 
 
 def test_evaluate_search_scores_each_system(fake_searcher: FakeSearcher,

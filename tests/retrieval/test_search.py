@@ -55,7 +55,7 @@ def test_hybrid_reports_per_stage_scores_and_timings(dummy_searcher: Searcher) -
     scores = [c.score for c in result.candidates]
     assert scores == sorted(scores, reverse=True)
     assert any(c.lexical_score is not None and c.dense_score is not None for c in result.candidates)
-    assert {"parse", "embed", "dense", "lexical", "fuse", "total"} <= result.timings_ms.keys()
+    assert {"parse", "embed", "dense", "lexical", "rank", "total"} <= result.timings_ms.keys()
 
 
 @pytest.mark.parametrize("mode", MODES)

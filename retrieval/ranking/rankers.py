@@ -1,0 +1,138 @@
+"""Second-stage rankers: score candidate feature rows; higher is better.
+
+``rrf`` is plain reciprocal-rank fusion of the lexical and dense lists (the previous default);
+``lambdamart`` is a LightGBM LambdaMART model over ``FEATURES``, shipped in the package and
+retrainable with ``shopchat eval train-ranker``; a path to a saved model also works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from retrieval.ranking.features import FEATURES
+from shopchat.errors import ConfigError
+
+if TYPE_CHECKING:
+    import lightgbm
+
+log = logging.getLogger(__name__)
+
+SHIPPED_MODEL = "lambdamart-icecat.txt"
+LABEL_GAIN = (0, 1, 3, 7)  # 2**rating - 1 for ratings 0..3
+DEFAULT_PARAMS: dict[str, Any] = {
+    "objective": "lambdarank",
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "num_leaves": 7,
+    "min_child_samples": 20,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "lambdarank_truncation_level": 100,
+    "random_state": 7,
+    "n_jobs": 1,
+    "verbose": -1,
+}
+
+
+class Ranker(Protocol):
+    name: str
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """One score per row of ``features`` (columns as in ``FEATURES``)."""
+        ...
+
+
+class FusionRanker:
+    """Reciprocal-rank fusion of the lexical and dense ranks (no learning)."""
+
+    name = "rrf"
+    _column = FEATURES.index("rrf")
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        return features[:, self._column]
+
+
+class LambdaMartRanker:
+    """A LightGBM ranking model over a subset of ``FEATURES`` (named in the model itself)."""
+
+    def __init__(self, booster: lightgbm.Booster, name: str = "lambdamart") -> None:
+        self.booster = booster
+        self.name = name
+        used = list(booster.feature_name())
+        unknown = [f for f in used if f not in FEATURES]
+        if unknown:
+            raise ConfigError(
+                f"ranking model {name!r} uses features this shopchat does not compute: {unknown}"
+            )
+        self.features = tuple(used)
+        self._columns = np.array([FEATURES.index(f) for f in used])
+
+    @classmethod
+    def fit(
+        cls,
+        features: Sequence[np.ndarray],
+        labels: Sequence[np.ndarray],
+        *,
+        columns: Sequence[str] = FEATURES,
+        params: dict[str, Any] | None = None,
+        name: str = "lambdamart",
+    ) -> LambdaMartRanker:
+        """Train on per-query feature matrices and graded labels (0..3)."""
+        import lightgbm
+
+        picked = [FEATURES.index(c) for c in columns]
+        x = np.vstack([f[:, picked] for f in features])
+        y = np.concatenate(labels)
+        model = lightgbm.LGBMRanker(**{**DEFAULT_PARAMS, **(params or {})},
+                                    label_gain=list(LABEL_GAIN))
+        model.fit(x, y, group=[len(lab) for lab in labels], feature_name=list(columns))
+        return cls(model.booster_, name)
+
+    @classmethod
+    def load(cls, path: Path, name: str | None = None) -> LambdaMartRanker:
+        import lightgbm
+
+        try:
+            booster = lightgbm.Booster(model_str=path.read_text(encoding="utf-8"))
+        except (OSError, lightgbm.basic.LightGBMError) as exc:
+            raise ConfigError(f"cannot load the ranking model {path}: {exc}") from exc
+        return cls(booster, name or path.stem)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.booster.model_to_string(), encoding="utf-8")
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        if len(features) == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.asarray(self.booster.predict(features[:, self._columns], num_threads=1))
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("retrieval.ranking") / "models" / SHIPPED_MODEL))
+
+
+RANKERS: dict[str, Callable[[], Ranker]] = {
+    "rrf": FusionRanker,
+    "lambdamart": lambda: LambdaMartRanker.load(shipped_model_path(), "lambdamart"),
+}
+"""Built-in rankers by name; ``load_ranker`` also takes a path to a saved LightGBM model."""
+
+
+def load_ranker(spec: str) -> Ranker:
+    """A ranker by name (``RANKERS``) or from a LightGBM model file."""
+    if spec in RANKERS:
+        return RANKERS[spec]()
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            f"unknown ranker {spec!r}: use one of {sorted(RANKERS)} or a path to a model file"
+        )
+    return LambdaMartRanker.load(path)

@@ -1,0 +1,78 @@
+"""``shopchat eval train-ranker`` and ``shopchat eval ablation``: the learned search ranker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopchat.cli.common import console, fail_cleanly
+from shopchat.settings import get_settings
+
+CatalogOpt = Annotated[str | None, typer.Option(
+    "--catalog", "-c", help="Indexed catalog (default: SHOPCHAT_DEFAULT_CATALOG).")]
+JudgmentsOpt = Annotated[Path | None, typer.Option(
+    "--judgments", "-j", dir_okay=False,
+    help="query,docid,rating CSV (default: <data_dir>/<catalog>/judgments.csv).")]
+FoldsOpt = Annotated[int, typer.Option("--cv", min=2, help="Cross-validation folds.")]
+
+
+def train_ranker(
+    catalog: CatalogOpt = None,
+    judgments: JudgmentsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", dir_okay=False,
+        help="Model file (default: <home>/models/ranker-<catalog>.txt); use it with "
+        "SHOPCHAT_SEARCH_RANKER=<file>.")] = None,
+    cv: FoldsOpt = 5,
+) -> None:
+    """Fit the LambdaMART search ranker on every judged query; print its cross-validated score."""
+    from eval.judgments import load_judgments
+    from eval.ranker_cv import collect_pools, cross_validate, fit
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    catalog = catalog or settings.default_catalog
+    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    out = out or settings.home / "models" / f"ranker-{catalog}.txt"
+    with fail_cleanly():
+        loaded = load_judgments(judgments)
+        searcher = open_searcher(catalog, settings.model_copy(update={"search_ranker": "rrf"}))
+        pools = collect_pools(searcher, loaded)
+        scored = cross_validate(searcher, loaded, pools, n_folds=cv)
+        fit(pools).save(out)
+    console.print(f"{cv}-fold cross-validated: " + ", ".join(
+        f"{m} {v:.4f}" for m, v in scored.metrics.items()))
+    console.print(f"wrote {out} (fit on all {len(pools.queries)} queries)")
+
+
+def ablation(
+    catalog: CatalogOpt = None,
+    judgments: JudgmentsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False,
+        help="Report folder (default: <home>/eval/<catalog>-ablation).")] = None,
+    cv: FoldsOpt = 5,
+) -> None:
+    """One row per relevance change: baselines, then each feature group, cross-validated."""
+    from eval.ablation_report import run_ablation, write_ablation
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    catalog = catalog or settings.default_catalog
+    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    out = out or settings.home / "eval" / f"{catalog}-ablation"
+    with fail_cleanly():
+        searcher = open_searcher(catalog, settings.model_copy(update={"search_ranker": "rrf"}))
+        table = run_ablation(searcher, judgments, folds=cv)
+        paths = write_ablation(table, out)
+    shown = Table(title=f"Relevance ablation ({cv}-fold CV after rrf)", title_justify="left")
+    for col in ("change", "nDCG@10", "Recall@100", "MRR"):
+        shown.add_column(col, justify="left" if col == "change" else "right")
+    for change, metrics in table.rows:
+        shown.add_row(change, *(f"{metrics[m]:.4f}" for m in ("ndcg@10", "recall@100", "mrr")))
+    console.print(shown)
+    for path in paths:
+        console.print(f"wrote {path}")
