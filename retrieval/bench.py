@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.embedder import get_embedder
+from retrieval.embedder import embed_queries, get_embedder
 from retrieval.filters import chroma_where
 from retrieval.indexer import build_index
 from retrieval.searcher import Searcher
@@ -60,7 +60,7 @@ class Latency:
 
 def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) -> dict[str, Latency]:
     """Hybrid search latency (query embedding included) vs a raw Chroma query, same filter."""
-    vectors = searcher.embedder.embed(list(queries))
+    vectors = embed_queries(searcher.embedder, list(queries))
     for q in queries[:5]:
         searcher.search(q, k=10)
     hybrid: list[float] = []

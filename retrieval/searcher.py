@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from retrieval.embedder import Embedder, get_embedder
+from retrieval.embedder import Embedder, embed_queries, get_embedder
 from retrieval.filters import chroma_where
 from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import load_ranker
 from retrieval.store import open_client, products_collection
+from retrieval.tokenize import tokenize
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
 from shopchat.settings import Settings
@@ -164,8 +165,10 @@ class Searcher:
     ) -> tuple[LexicalHits, float]:
         t0 = time.perf_counter()
         query = QueryTerms.of(parsed.search_text)
-        scores = self.lexical.scores(parsed.search_text)
-        fields = self.lexical.fields.scores(query.tokens)
+        # BM25 also looks for compounds the catalog writes as one word ("head set": headset)
+        text = " ".join([parsed.search_text, *self.lexical.compounds(parsed.search_text)])
+        scores = self.lexical.scores(text)
+        fields = self.lexical.fields.scores(tokenize(text))
         rows = top_rows(scores, depth, mask)
         title_rows = top_rows(fields["title"], depth, mask)
         hits = LexicalHits(query, scores, fields, list(zip(rows.tolist(), scores[rows].tolist(),
@@ -187,7 +190,7 @@ class Searcher:
         narrow filter, or one that disagrees with the query), Chroma's ``where`` clause runs.
         """
         t0 = time.perf_counter()
-        vector = self.embedder.embed([parsed.search_text])[0]
+        vector = embed_queries(self.embedder, [parsed.search_text])[0]
         timings["embed"] = _ms(t0)
         t1 = time.perf_counter()
         hits: list[tuple[int, float]] | None = None

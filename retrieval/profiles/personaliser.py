@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.embedder import embed_queries
 from retrieval.profiles import scoring
 from retrieval.profiles.config import ProfileConfig
 from retrieval.profiles.events import EventStore, StoredEvent
@@ -161,7 +162,7 @@ class Personaliser:
         if kind is EventKind.QUERY:
             if not query.strip():
                 raise DataError("a query event needs query text")
-            vector = self.searcher.embedder.embed([query.strip()])[0]
+            vector = embed_queries(self.searcher.embedder, [query.strip()])[0]
         elif self.searcher.table.get(item_id) is None:
             raise DataError(f"unknown item {item_id!r} in catalog {self.searcher.catalog!r}")
         if quantity < 1:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shopchat.cli import ranking
+from shopchat.cli import ranking, translated
 from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
 
@@ -143,3 +143,4 @@ def personal(
 
 app.command("train-ranker")(ranking.train_ranker)
 app.command("ablation")(ranking.ablation)
+app.command("translated")(translated.translated)

@@ -1,0 +1,53 @@
+"""``shopchat eval translated``: translated queries against the originals' judgments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopchat.cli.common import console, fail_cleanly
+from shopchat.settings import get_settings
+
+
+def translated(
+    catalog: Annotated[str | None, typer.Option(
+        "--catalog", "-c", help="Indexed catalog (default: SHOPCHAT_DEFAULT_CATALOG).")] = None,
+    judgments: Annotated[Path | None, typer.Option(
+        "--judgments", "-j", dir_okay=False,
+        help="query,docid,rating CSV (default: <data_dir>/<catalog>/judgments.csv).")] = None,
+    pairs: Annotated[Path | None, typer.Option(
+        "--pairs", "-p", dir_okay=False,
+        help="query_<lang>,query_en CSV (default: the shipped Chinese Icecat queries).")] = None,
+    systems: Annotated[str, typer.Option("--systems", "-s")] = "bm25,dense,default",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False,
+        help="Report folder (default: <home>/eval/<catalog>-translated).")] = None,
+) -> None:
+    """Score translated queries (Chinese by default) beside the English ones they translate."""
+    from eval.assistant_systems import register_default_system
+    from eval.translated import CHINESE_PAIRS, evaluate_translated
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    catalog = catalog or settings.default_catalog
+    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    out = out or settings.home / "eval" / f"{catalog}-translated"
+    with fail_cleanly():
+        register_default_system(settings)
+        searcher = open_searcher(catalog, settings)
+        result = evaluate_translated(searcher, judgments, pairs or CHINESE_PAIRS,
+                                     systems.split(","), out)
+    table = Table(title=f"{len(result.pairs)} queries, English vs {result.language} "
+                  f"(embedding model: {settings.embed_model})", title_justify="left")
+    for col in ("system", "nDCG@10 en", f"nDCG@10 {result.language}", "Recall@100 en",
+                f"Recall@100 {result.language}"):
+        table.add_column(col, justify="left" if col == "system" else "right")
+    for name, en in result.original.systems.items():
+        tr = result.translated.systems[name]
+        table.add_row(name, f"{en.metrics['ndcg@10']:.4f}", f"{tr.metrics['ndcg@10']:.4f}",
+                      f"{en.metrics['recall@100']:.4f}", f"{tr.metrics['recall@100']:.4f}")
+    console.print(table)
+    console.print(f"judgment files written to {out}")
