@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
-import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +18,6 @@ from shopchat.records import Product
 log = logging.getLogger(__name__)
 
 _FIELDS = "fields"
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def lexical_text(product: Product) -> str:
@@ -69,16 +66,6 @@ class LexicalIndex:
             log.info("%s has no field indexes; building them (re-index to store them)", folder)
             fields = FieldIndex.build(table.products)
         return cls(table, bm25, fields)
-
-    def compounds(self, text: str) -> list[str]:
-        """Adjacent query words the catalog writes as one ("head set" -> "headset")."""
-        words = _WORD.findall(text.lower())
-        found = []
-        for first, second in itertools.pairwise(words):
-            joined = tokenize(first + second)
-            if len(joined) == 1 and joined[0] in self._vocab:
-                found.append(first + second)
-        return found
 
     def scores(self, text: str) -> np.ndarray:
         tokens = [t for t in tokenize(text) if t in self._vocab]

@@ -19,7 +19,6 @@ from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import load_ranker
 from retrieval.store import open_client, products_collection
-from retrieval.tokenize import tokenize
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
 from shopchat.settings import Settings
@@ -165,10 +164,8 @@ class Searcher:
     ) -> tuple[LexicalHits, float]:
         t0 = time.perf_counter()
         query = QueryTerms.of(parsed.search_text)
-        # BM25 also looks for compounds the catalog writes as one word ("head set": headset)
-        text = " ".join([parsed.search_text, *self.lexical.compounds(parsed.search_text)])
-        scores = self.lexical.scores(text)
-        fields = self.lexical.fields.scores(tokenize(text))
+        scores = self.lexical.scores(parsed.search_text)
+        fields = self.lexical.fields.scores(query.tokens)
         rows = top_rows(scores, depth, mask)
         title_rows = top_rows(fields["title"], depth, mask)
         hits = LexicalHits(query, scores, fields, list(zip(rows.tolist(), scores[rows].tolist(),
