@@ -78,6 +78,9 @@ def score_run(
     extra = [q for q in ranked if q not in judged_set]
     if extra:
         logger.warning("ignoring %d run queries without judgments, e.g. %r", len(extra), extra[0])
+    if not any(ranked.get(q) for q in judged):  # nothing returned at all: ranx cannot build a run
+        return Scores(mean={m: 0.0 for m in metrics},
+                      per_query={m: {q: 0.0 for q in judged} for m in metrics})
     run = build_run({q: ranked.get(q, ()) for q in judged})
     with warnings.catch_warnings():  # numba's compile-time cast warning inside ranx
         warnings.filterwarnings("ignore", message=".*unsafe cast.*")

@@ -148,6 +148,7 @@ def evaluate_search(
     k: int = 100,
     *,
     cv: int = 0,
+    cv_seed: int = 0,
     warmup: bool = True,
     progress: bool = True,
 ) -> EvalResult:
@@ -157,6 +158,7 @@ def evaluate_search(
     is one) are scored by ``cv``-fold cross-validation over queries: the model is refit on the
     other folds' judgments and each held-out query is searched with it. Without ``cv`` such a
     system is scored with the shipped model, which may have seen these very queries.
+    ``cv_seed`` shuffles the queries into folds (0 is the reported split).
     ``warmup`` runs one untimed, unscored search per system first, so lazy model loading
     does not land in the latency percentiles.
     """
@@ -169,7 +171,7 @@ def evaluate_search(
     qrels = build_qrels(judgments)
     queries = judgments.queries
     learned = [name for name in table if name in LEARNED]
-    folds = _fold_models(searcher, judgments, cv, progress) if learned else None
+    folds = _fold_models(searcher, judgments, cv, cv_seed, progress) if learned else None
     plans = {
         name: folds if folds and name in LEARNED else [(None, list(queries))] for name in table
     }
@@ -200,7 +202,7 @@ def evaluate_search(
 
 
 def _fold_models(
-    searcher: Searcher, judgments: Judgments, cv: int, progress: bool
+    searcher: Searcher, judgments: Judgments, cv: int, seed: int, progress: bool
 ) -> list[tuple[Any, list[str]]] | None:
     """(model fit without the fold, the fold's queries) per fold; None when nothing is learned."""
     from retrieval.ranking import LambdaMartRanker
@@ -216,7 +218,7 @@ def _fold_models(
 
     pools = collect_pools(searcher, judgments, progress=progress)  # type: ignore[arg-type]
     plan: list[tuple[Any, list[str]]] = []
-    for held_out in query_folds(pools.queries, cv):
+    for held_out in query_folds(pools.queries, cv, seed):
         train = [q for q in pools.queries if q not in set(held_out)]
         plan.append((fit(pools, train, columns=ranker.features), held_out))
     return plan

@@ -32,7 +32,7 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
+def embedder() -> SentenceTransformerEmbedder:  # the default model
     """The real all-MiniLM-L6-v2, loaded once per test session from its package."""
     return get_embedder()
 

@@ -31,9 +31,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "learning_rate": 0.05,
     "num_leaves": 7,
     "min_child_samples": 20,
-    "subsample": 0.8,
-    "subsample_freq": 1,
-    "colsample_bytree": 0.8,
+    # no row or column sampling: the model does not depend on the order of its columns
     "lambdarank_truncation_level": 100,
     "random_state": 7,
     "n_jobs": 1,

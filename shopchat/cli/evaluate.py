@@ -53,6 +53,8 @@ def search(
         "--cv", min=0, help="Score systems with a trained ranker (default, hybrid) by N-fold "
         "cross-validation over queries (0: score the shipped model).",
     )] = 0,
+    cv_seed: Annotated[int, typer.Option(
+        "--cv-seed", help="How queries are shuffled into folds (0: the reported split).")] = 0,
 ) -> None:
     """Score search systems (nDCG@10, Recall@100, MRR, latency) and write a report.
 
@@ -76,7 +78,8 @@ def search(
 
             register_assistant_systems(settings)
         searcher = open_searcher(catalog, settings)
-        result = evaluate_search(searcher, judgments, systems.split(","), k=k, cv=cv)
+        result = evaluate_search(searcher, judgments, systems.split(","), k=k, cv=cv,
+                                 cv_seed=cv_seed)
         paths = write_report(result, out)
     console.print(metrics_table(result.summary()))
     console.print(f"{len(result.queries)} queries from {judgments}")

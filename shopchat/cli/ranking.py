@@ -55,6 +55,8 @@ def ablation(
         "--out", "-o", file_okay=False,
         help="Report folder (default: <home>/eval/<catalog>-ablation).")] = None,
     cv: FoldsOpt = 5,
+    seeds: Annotated[int, typer.Option(
+        "--seeds", min=1, help="Shuffles of the queries into folds to average over.")] = 1,
 ) -> None:
     """One row per relevance change: baselines, then each feature group, cross-validated."""
     from eval.ablation_report import run_ablation, write_ablation
@@ -66,13 +68,14 @@ def ablation(
     out = out or settings.home / "eval" / f"{catalog}-ablation"
     with fail_cleanly():
         searcher = open_searcher(catalog, settings.model_copy(update={"search_ranker": "rrf"}))
-        table = run_ablation(searcher, judgments, folds=cv)
+        table = run_ablation(searcher, judgments, folds=cv, seeds=seeds)
         paths = write_ablation(table, out)
     shown = Table(title=f"Relevance ablation ({cv}-fold CV after rrf)", title_justify="left")
-    for col in ("change", "nDCG@10", "Recall@100", "MRR"):
+    for col in ("change", "nDCG@10", "Recall@100", "MRR", "± nDCG@10"):
         shown.add_column(col, justify="left" if col == "change" else "right")
     for change, metrics in table.rows:
-        shown.add_row(change, *(f"{metrics[m]:.4f}" for m in ("ndcg@10", "recall@100", "mrr")))
+        shown.add_row(change, *(f"{metrics[m]:.4f}" for m in ("ndcg@10", "recall@100", "mrr")),
+                      f"{table.spread.get(change, 0.0):.4f}")
     console.print(shown)
     for path in paths:
         console.print(f"wrote {path}")

@@ -89,3 +89,10 @@ def test_ranx_matches_pytrec_eval_on_real_judgments() -> None:
         mean = sum(theirs[q][trec] for q in judged) / len(judged)
         assert ours.mean[metric] == pytest.approx(mean, abs=1e-6), metric
         assert 0.0 < ours.mean[metric] < 1.0  # a non-degenerate run
+
+
+def test_a_system_that_returns_nothing_scores_zero() -> None:
+    # e.g. BM25 on Chinese queries over an English catalog: ranx cannot build an empty run
+    scores = score_run(build_qrels(QRELS), {"q1": [], "q2": []})
+    assert scores.mean == {m: 0.0 for m in METRICS}
+    assert scores.per_query["ndcg@10"] == {q: 0.0 for q in QRELS}
