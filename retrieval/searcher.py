@@ -17,7 +17,7 @@ from retrieval.filters import chroma_where
 from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
-from retrieval.ranking.rankers import load_ranker
+from retrieval.ranking.rankers import FusionRanker, load_ranker
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_DENSE_ORDER = FusionRanker()
 DEPTH = 200  # candidates each first-stage retriever (BM25, title BM25, dense) contributes
 OVERFETCH = 1.5  # margin over the expected share of matching rows in an unfiltered top-n
 MIN_OVERFETCH = 500  # an unfiltered top-500 costs about as little as a top-100
@@ -248,7 +249,10 @@ class Searcher:
         """The pool ordered by the ranker (ties by row, so results are deterministic)."""
         if not pool.ids:
             return []
-        scores = self.ranker.score(pool.features)
+        # No word of the query is in the catalog (another language, a typo): the ranker learned
+        # from lexical evidence, so the dense order stands (rank fusion of the dense list alone).
+        ranker = self.ranker if pool.lexical_rank else _DENSE_ORDER
+        scores = ranker.score(pool.features)
         order = np.lexsort((pool.rows, -scores))[:k]
         out = []
         for rank, i in enumerate(order.tolist(), start=1):
