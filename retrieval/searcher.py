@@ -1,4 +1,5 @@
-"""Search over one indexed catalog: dense (Chroma), lexical (BM25) or fused, with hard filters."""
+"""Search over one indexed catalog: dense (Chroma), lexical (BM25) or hybrid (pooled, then ranked),
+with hard filters."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from retrieval.filters import chroma_where
 from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
-from retrieval.ranking.rankers import FusionRanker, load_ranker
+from retrieval.ranking.rankers import FusionRanker, load_ranker, ranker_for
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
@@ -100,7 +101,7 @@ class Searcher:
                 f"catalog {catalog!r} was indexed with {built_with!r}, but the embedding model "
                 f"is {model!r}: run `shopchat index --catalog {catalog}` to re-embed"
             )
-        ranker = load_ranker(settings.search_ranker)
+        ranker = ranker_for(catalog, settings.search_ranker, settings.home)
         return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker)
 
     def close(self) -> None:

@@ -24,9 +24,10 @@ class Settings(BaseSettings):
     embed_batch_size: int = 64
     index_chunk: int = 1024
     """Products embedded and written per step while indexing."""
-    search_ranker: str = "lambdamart"
-    """How hybrid search orders its candidates: ``lambdamart`` (the shipped LightGBM model),
-    ``rrf`` (reciprocal-rank fusion), or a path to a model from ``shopchat eval train-ranker``."""
+    search_ranker: str = "auto"
+    """How hybrid search orders its candidates: ``auto`` (the catalog's own model from ``shopchat
+    eval train-ranker`` under ``home/models``, else the shipped LightGBM model for ``icecat``, else
+    rank fusion), ``lambdamart`` (the shipped model), ``rrf``, or a model file's path."""
     default_catalog: str = "icecat"
     data_base_url: str | None = None
     """Fetch data sets from this base URL (``{base}/{dataset}/{file}``) instead of their homes."""

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHIPPED_MODEL = "lambdamart-icecat.txt"
+SHIPPED_FOR = "icecat"  # the catalog whose judgments the shipped model was fit on
+AUTO = "auto"
 LABEL_GAIN = (0, 1, 3, 7)  # 2**rating - 1 for ratings 0..3
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "lambdarank",
@@ -122,6 +124,25 @@ RANKERS: dict[str, Callable[[], Ranker]] = {
     "lambdamart": lambda: LambdaMartRanker.load(shipped_model_path(), "lambdamart"),
 }
 """Built-in rankers by name; ``load_ranker`` also takes a path to a saved LightGBM model."""
+
+
+def own_model_path(home: Path, catalog: str) -> Path:
+    """Where ``shopchat eval train-ranker`` puts a catalog's model by default."""
+    return home / "models" / f"ranker-{catalog}.txt"
+
+
+def ranker_for(catalog: str, spec: str, home: Path) -> Ranker:
+    """``auto``: the catalog's own trained model if there is one, else the shipped model for the
+    catalog it was fit on, else rank fusion (a model learned on one catalog's judgments is not
+    assumed to fit another's). Anything else: ``load_ranker(spec)``."""
+    if spec != AUTO:
+        return load_ranker(spec)
+    own = own_model_path(home, catalog)
+    if own.is_file():
+        return LambdaMartRanker.load(own)
+    if catalog == SHIPPED_FOR:
+        return load_ranker("lambdamart")
+    return FusionRanker()
 
 
 def load_ranker(spec: str) -> Ranker:

@@ -24,19 +24,20 @@ def train_ranker(
     judgments: JudgmentsOpt = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", dir_okay=False,
-        help="Model file (default: <home>/models/ranker-<catalog>.txt); use it with "
-        "SHOPCHAT_SEARCH_RANKER=<file>.")] = None,
+        help="Model file (default: <home>/models/ranker-<catalog>.txt, which search then uses "
+        "for that catalog; elsewhere use SHOPCHAT_SEARCH_RANKER=<file>).")] = None,
     cv: FoldsOpt = 5,
 ) -> None:
     """Fit the LambdaMART search ranker on every judged query; print its cross-validated score."""
     from eval.judgments import load_judgments
     from eval.ranker_cv import collect_pools, cross_validate, fit
     from retrieval import open_searcher
+    from retrieval.ranking.rankers import own_model_path
 
     settings = get_settings()
     catalog = catalog or settings.default_catalog
     judgments = judgments or settings.data_dir / catalog / "judgments.csv"
-    out = out or settings.home / "models" / f"ranker-{catalog}.txt"
+    out = out or own_model_path(settings.home, catalog)
     with fail_cleanly():
         loaded = load_judgments(judgments)
         searcher = open_searcher(catalog, settings.model_copy(update={"search_ranker": "rrf"}))

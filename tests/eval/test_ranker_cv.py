@@ -9,9 +9,9 @@ import pytest
 import eval.ranker_cv as ranker_cv
 from eval.assistant_systems import register_default_system
 from eval.judgments import Judgments, load_judgments
-from eval.ranker_cv import collect_pools, cross_validate, fit, query_folds
+from eval.ranker_cv import collect_pools, cross_validate, fit, query_folds, ranked_by
 from eval.search_eval import evaluate_search
-from retrieval.ranking import FEATURES, LambdaMartRanker
+from retrieval.ranking import FEATURES, LambdaMartRanker, load_ranker
 from retrieval.searcher import Searcher
 from shopchat.errors import ConfigError
 from shopchat.records import Catalog
@@ -100,8 +100,10 @@ def test_eval_search_cross_validates_learned_systems_only(
     dummy_searcher: Searcher, judgments_path: Path, tmp_path: Path
 ) -> None:
     register_default_system(Settings(home=tmp_path, personalise=False))
-    result = evaluate_search(dummy_searcher, judgments_path, ["rrf", "hybrid", "default"],
-                             cv=5, progress=False)
+    with ranked_by(dummy_searcher, load_ranker("lambdamart")):  # a learned ranker to refit
+        result = evaluate_search(dummy_searcher, judgments_path, ["rrf", "hybrid", "default"],
+                                 cv=5, progress=False)
+        shipped = evaluate_search(dummy_searcher, judgments_path, ["hybrid"], progress=False)
     assert result.systems["rrf"].cross_validated == 0
     assert result.systems["hybrid"].cross_validated == 5
     assert result.systems["default"].cross_validated == 5
@@ -109,7 +111,6 @@ def test_eval_search_cross_validates_learned_systems_only(
     for query in INTENTS:
         assert result.systems["default"].ranked[query][:10] == \
             result.systems["hybrid"].ranked[query][:10]
-    shipped = evaluate_search(dummy_searcher, judgments_path, ["hybrid"], progress=False)
     assert shipped.systems["hybrid"].cross_validated == 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.ranker_cv import ranked_by
 from retrieval.fields import FIELDS, FieldIndex, attribute_text, code_text
 from retrieval.lexical import LexicalIndex
 from retrieval.ranking import (
@@ -18,7 +19,7 @@ from retrieval.ranking import (
     candidate_features,
     load_ranker,
 )
-from retrieval.ranking.rankers import shipped_model_path
+from retrieval.ranking.rankers import own_model_path, ranker_for, shipped_model_path
 from retrieval.searcher import Searcher
 from retrieval.types import Filters, Mode
 from shopchat.errors import ConfigError
@@ -174,10 +175,25 @@ def test_shipped_model_loads_and_uses_known_features() -> None:
     assert set(ranker.features) <= set(FEATURES)  # type: ignore[attr-defined]
 
 
+def test_auto_picks_the_catalogs_own_model_then_the_shipped_one(tmp_path: Path) -> None:
+    assert isinstance(ranker_for("dummyjson", "auto", tmp_path), FusionRanker)
+    assert isinstance(ranker_for("icecat", "auto", tmp_path), LambdaMartRanker)
+    features, labels = synthetic_pools(n_queries=10)
+    LambdaMartRanker.fit(features, labels, params={"n_estimators": 5}).save(
+        own_model_path(tmp_path, "dummyjson"))
+    own = ranker_for("dummyjson", "auto", tmp_path)
+    assert isinstance(own, LambdaMartRanker) and own.name == "ranker-dummyjson"
+    assert isinstance(ranker_for("dummyjson", "rrf", tmp_path), FusionRanker)
+
+
 def test_ranked_hybrid_search_respects_filters_and_is_deterministic(
     dummy_searcher: Searcher,
 ) -> None:
-    assert isinstance(dummy_searcher.ranker, LambdaMartRanker)  # the shipped default
+    with ranked_by(dummy_searcher, load_ranker("lambdamart")):
+        ranked_search_checks(dummy_searcher)
+
+
+def ranked_search_checks(dummy_searcher: Searcher) -> None:
     first = dummy_searcher.search("lipstick under $20", k=10)
     again = dummy_searcher.search("lipstick under $20", k=10)
     assert first.ids == again.ids and first.ids
