@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.injection import WITHHELD, suspicious
 from assistant.llm.base import Message
 from assistant.reasons import format_price
 from retrieval.types import Candidate
@@ -27,6 +28,8 @@ MAX_ABOUT_CHARS = 50
 def candidate_line(alias: str, candidate: Candidate, about_chars: int = MAX_ABOUT_CHARS) -> str:
     """One compact, quoted line per product: id, title, brand, type, price, a bit of text."""
     p = candidate.product
+    if suspicious(p):  # the model never sees text that tries to instruct it
+        return f"{alias}: {WITHHELD} ({format_price(p)})"
     # most titles start with the brand: saying it twice costs prompt tokens and tells nothing
     brand = "" if p.brand and p.title.lower().startswith(p.brand.lower()) else p.brand[:40]
     facts = [brand, p.category[:40], format_price(p)]

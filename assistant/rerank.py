@@ -3,8 +3,11 @@
 The model sees short aliases (P1, P2, ...) instead of catalog ids, constrained by an enum in the
 JSON schema; whatever comes back is validated again here: unknown or repeated ids are dropped,
 missing ones appended in retrieval order, reasons bounded. The final order fuses the model's
-ranks with retrieval ranks, so a weak model cannot bury a strong candidate. Any failure gives
-the retrieval order with reasons composed from the item's own fields, marked degraded.
+ranks with retrieval ranks, so a weak model cannot bury a strong candidate. Products whose text
+tries to instruct the model are shown without it and ranked last by the model's side of the
+fusion, and reasons that repeat the instructions are refused (``assistant.injection``). Any
+failure gives the retrieval order with reasons composed from the item's own fields, marked
+degraded.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.injection import leaks_instructions, suspicious
 from assistant.llm.base import LLM, LLMBadOutput, LLMError
-from assistant.prompts import MAX_ABOUT_CHARS, ranking_schema, rerank_messages
+from assistant.prompts import INSTRUCTIONS, MAX_ABOUT_CHARS, ranking_schema, rerank_messages
 from assistant.reasons import MAX_REASON_CHARS, attribute_reason, grounded
 from retrieval.types import Candidate
 
@@ -155,6 +159,7 @@ def rerank(
         return fallback(query, pool, cfg, None)
     aliases = [f"P{i}" for i in range(1, len(pool) + 1)]
     by_alias = dict(zip(aliases, pool, strict=True))
+    planted = {a for a, c in by_alias.items() if suspicious(c.product)}
     order = list(aliases)
     reasons: dict[str, str] = {}
     problems: list[str] = []
@@ -179,7 +184,9 @@ def rerank(
             order[start:end] = parsed.order
             for alias, reason in parsed.reasons.items():
                 others = [by_alias[a].product for a in window if a != alias]
-                if grounded(reason, by_alias[alias].product, others):
+                if alias in planted or leaks_instructions(reason, INSTRUCTIONS):
+                    problems.append(f"reason refused for {alias}: {reason[:60]!r}")
+                elif grounded(reason, by_alias[alias].product, others):
                     reasons[alias] = reason
                 else:
                     problems.append(f"ungrounded reason for {alias}: {reason[:60]!r}")
@@ -191,6 +198,8 @@ def rerank(
     llm_ms = _ms(started)
     retrieval_rank = {a: i for i, a in enumerate(aliases, start=1)}
     llm_rank = {a: i for i, a in enumerate(order, start=1)}
+    for alias in planted:  # text that tries to instruct the model never earns a promotion
+        llm_rank[alias] = max(llm_rank[alias], len(aliases))
     score = {
         a: cfg.llm_weight / (cfg.fusion_k + llm_rank[a])
         + cfg.retrieval_weight / (cfg.fusion_k + retrieval_rank[a])
