@@ -108,7 +108,8 @@ class Assistant:
 
     def _turn(self, session: Session, query: str) -> Iterator[Event]:
         started = time.perf_counter()
-        text = " ".join(str(query).split())
+        # control and format characters (terminal escapes, NUL, zero-width) are not words
+        text = " ".join("".join(c if c.isprintable() else " " for c in str(query)).split())
         profile = self._profile(session.user_id)
         if not text and profile is not None:
             yield from recommend_turn(self, session, profile, started)

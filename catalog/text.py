@@ -25,7 +25,8 @@ def has_broken_encoding(text: str) -> bool:
 
 
 def clean_text(value: object, *, html_markup: bool = False) -> str:
-    """Return ``value`` as a single-spaced, stripped string ("" for None/NaN).
+    """Return ``value`` as a single-spaced, stripped string ("" for None/NaN), with control and
+    format characters (NUL, ESC, zero-width) turned into spaces.
 
     With ``html_markup`` the value is treated as an HTML fragment: tags become spaces and
     entities (``&deg;``, ``&#1057;``) are unescaped. Integral floats lose their ``.0`` (ids
@@ -47,6 +48,8 @@ def clean_text(value: object, *, html_markup: bool = False) -> str:
             text = _TAG.sub(" ", text)
         if "&" in text:
             text = html.unescape(text)
+    if not text.isprintable():  # NUL, terminal escapes, zero-width marks: not text
+        text = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(text.split())
 
 

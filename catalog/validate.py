@@ -75,6 +75,9 @@ def text_field(value: object, field: str, *, required: bool = False,
     return text
 
 
+MAX_PRICE = Decimal(10) ** 12
+
+
 def price_field(value: object, field: str = "price", *, cents: bool = False) -> Decimal | None:
     """A non-negative ``Decimal`` amount (``cents`` divides by 100); empty gives ``None``."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -93,7 +96,10 @@ def price_field(value: object, field: str = "price", *, cents: bool = False) -> 
         raise RowError(field, f"bad price: {text} is not finite")
     if price < 0:
         raise RowError(field, f"negative price: {text}")
-    return price.scaleb(-2) if cents else price
+    amount = price.scaleb(-2) if cents else price
+    if amount > MAX_PRICE:  # beyond any shop (and beyond a float: 1e309 would become inf)
+        raise RowError(field, f"implausible price: {text} (more than {MAX_PRICE:,})")
+    return amount
 
 
 def timestamp_field(value: object, field: str = "timestamp") -> datetime:
