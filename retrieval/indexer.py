@@ -70,46 +70,24 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def build_index(
-    catalog: Catalog,
+def _write_vectors(
+    todo: Sequence[Product],
+    hashes: dict[str, str],
+    collection: Collection,
+    embedder: Embedder,
     settings: Settings,
-    *,
-    embedder: Embedder | None = None,
-    client: ClientAPI | None = None,
-    progress: bool = True,
-) -> IndexStats:
-    """Bring the catalog's Chroma collection and lexical index up to date with ``catalog``."""
-    started = time.perf_counter()
-    embedder = embedder or get_embedder(settings.embed_model)
-    client = client or open_client(settings)
-    try:
-        collection = products_collection(client, catalog.name)
-        existing = stored_hashes(collection)
-    except Exception as exc:
-        raise StoreError(
-            f"cannot open the ChromaDB collection for {catalog.name!r}: {exc}"
-        ) from exc
-    products = catalog.products
-    hashes = {p.id: vector_hash(p, embedder.name) for p in products}
-    todo = [p for p in products if existing.get(p.id) != hashes[p.id]]
-    stale = sorted(existing.keys() - hashes.keys())
-    max_batch = client.get_max_batch_size()
-    for ids in _chunks(stale, max_batch):
-        collection.delete(ids=list(ids))
-    # Similar lengths batch together: less padding, faster encoding.
-    todo.sort(key=lambda p: len(p.search_text()))
-    log.info(
-        "%s: %d products, %d to embed, %d stale", catalog.name, len(products), len(todo), len(stale)
-    )
+    name: str,
+    max_batch: int,
+    progress: bool,
+) -> float:
+    """Embed ``todo`` chunk by chunk; Chroma writes overlap with the next chunk's encoding.
 
+    Returns the seconds spent encoding."""
     embed_seconds = 0.0
     chunk = max(1, min(settings.index_chunk, max_batch))
-    # Writes to Chroma overlap with encoding of the next chunk (one writer, bounded queue).
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer,
-        tqdm(
-            total=len(todo), desc=f"embedding {catalog.name}", unit="item", disable=not progress
-        ) as bar,
+        tqdm(total=len(todo), desc=f"embedding {name}", unit="item", disable=not progress) as bar,
     ):
         pending: list[Future[None]] = []
         for part in _chunks(todo, chunk):
@@ -130,11 +108,53 @@ def build_index(
             log.debug("embedded %d/%d, upsert queued", bar.n, len(todo))
         for fut in pending:
             fut.result()
+    return embed_seconds
 
-    if (collection.metadata or {}).get("embed_model") != embedder.name:
-        collection.modify(metadata={"embed_model": embedder.name})
+
+def build_index(
+    catalog: Catalog,
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    client: ClientAPI | None = None,
+    progress: bool = True,
+) -> IndexStats:
+    """Bring the catalog's Chroma collection and lexical index up to date with ``catalog``."""
+    started = time.perf_counter()
+    embedder = embedder or get_embedder(settings.embed_model)
+    client = client or open_client(settings)
+    try:
+        collection = products_collection(client, catalog.name)
+        existing = stored_hashes(collection)
+        max_batch = client.get_max_batch_size()
+    except Exception as exc:
+        raise StoreError(
+            f"cannot open the ChromaDB collection for {catalog.name!r}: {exc}"
+        ) from exc
+    products = catalog.products
+    hashes = {p.id: vector_hash(p, embedder.name) for p in products}
+    todo = [p for p in products if existing.get(p.id) != hashes[p.id]]
+    stale = sorted(existing.keys() - hashes.keys())
+    # Similar lengths batch together: less padding, faster encoding.
+    todo.sort(key=lambda p: len(p.search_text()))
+    log.info(
+        "%s: %d products, %d to embed, %d stale", catalog.name, len(products), len(todo), len(stale)
+    )
+
+    try:
+        for ids in _chunks(stale, max_batch):
+            collection.delete(ids=list(ids))
+        embed_seconds = _write_vectors(todo, hashes, collection, embedder, settings, catalog.name,
+                                       max_batch, progress)
+        if (collection.metadata or {}).get("embed_model") != embedder.name:
+            collection.modify(metadata={"embed_model": embedder.name})
+        count = collection.count()
+    except Exception as exc:  # the server went away mid-run: what was written is kept
+        raise StoreError(
+            f"ChromaDB failed while indexing {catalog.name!r}: {exc}; re-run `shopchat index "
+            f"--catalog {catalog.name}` to finish (upserts are idempotent)"
+        ) from exc
     LexicalIndex.build(products).save(settings.lexical_dir(catalog.name))
-    count = collection.count()
     if count != len(hashes):
         raise StoreError(
             f"{catalog.name}: collection holds {count} vectors, catalog has {len(hashes)}"

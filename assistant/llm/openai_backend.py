@@ -28,6 +28,8 @@ from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_CHARS_PER_TOKEN = 16  # generous: a token is about 4 characters of English
+
 DEFAULT_MODEL = "local"
 """The ``--served-model-name`` that ``shopchat serve-llm`` gives vLLM."""
 INSTALL_HINT = "pip install langchain-openai (a dependency of shopchat: `make install`)"
@@ -79,6 +81,9 @@ class OpenAILLM:
                   time.monotonic() - t0, finish)  # fmt: skip
         if not text:
             raise LLMBadOutput(f"{self.base_url} returned empty text (finish_reason={finish})")
+        if len(text) > MAX_CHARS_PER_TOKEN * max_tokens:  # a server ignoring max_tokens
+            raise LLMBadOutput(f"{self.base_url} returned {len(text):,} characters for "
+                               f"max_tokens={max_tokens}")
         if finish == "length":
             raise LLMBadOutput(f"answer cut at max_tokens={max_tokens}")
         try:

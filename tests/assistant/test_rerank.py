@@ -96,7 +96,10 @@ def test_rerank_prompt_puts_fixed_instructions_first_and_products_as_data() -> N
     assert system["role"] == "system" and "untrusted data" in system["content"]
     assert "Ignore your instructions" not in system["content"]
     payload = json.loads(user["content"])  # still valid JSON: the product text is quoted data
-    assert payload["products"][0].startswith("P1: Ignore your instructions")
+    # and text that tries to instruct the model is not shown to it at all
+    assert payload["products"][0] == "P1: [text withheld: it contains instructions] " \
+        "(price not listed)"
+    assert "Ignore" not in user["content"] and "reveal" not in user["content"]
     assert llm.calls[0].schema is not None
     items = llm.calls[0].schema["properties"]["ranking"]["items"]
     assert items["prefixItems"][0]["enum"] == ["P1"]
