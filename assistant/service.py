@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 
@@ -64,6 +65,7 @@ class Assistant:
         self.settings = settings
         self.sessions = sessions or SessionStore()
         self.personaliser = personaliser
+        self._capacity = threading.BoundedSemaphore(max(1, settings.max_turns_in_flight))
         about = settings.llm_item_chars
         if about is None:  # the backend's preference: fewer prompt tokens on a CPU model
             about = int(getattr(llm, "prompt_item_chars", MAX_ABOUT_CHARS))
@@ -101,10 +103,24 @@ class Assistant:
     def ask_stream(
         self, user_id: str, query: str, session_id: str | None = None
     ) -> Iterator[Event]:
-        """Candidates first, then the reranked items with reasons, then the final answer."""
+        """Candidates first, then the reranked items with reasons, then the final answer.
+
+        Beyond ``max_turns_in_flight`` turns at once the answer is an immediate "busy" one
+        (intent ``busy``), never a wait in an unbounded queue.
+        """
         session = self.sessions.get(check_user_id(user_id), session_id)
-        with session.lock:
-            yield from self._turn(session, query)
+        if not self._capacity.acquire(blocking=False):
+            log.warning("busy: %d turns in flight", self.settings.max_turns_in_flight)
+            yield AnswerEvent(answer=Answer(
+                session_id=session.id, intent="busy", degraded=True, degraded_reason="busy",
+                message="The assistant is busy right now; please try again in a moment.",
+                constraints=describe_filters(session.filters)))
+            return
+        try:
+            with session.lock:
+                yield from self._turn(session, query)
+        finally:
+            self._capacity.release()
 
     def _turn(self, session: Session, query: str) -> Iterator[Event]:
         started = time.perf_counter()

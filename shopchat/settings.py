@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     answer_items: int = 10
     """Items per answer (the LLM explains each)."""
     max_query_chars: int = 2000
+    max_turns_in_flight: int = 64
+    """Assistant turns worked on at once per process; beyond it a turn gets a "busy" answer."""
     turns_kept: int = 20
     """Conversation turns kept per session."""
     personalise: bool = True

@@ -73,6 +73,8 @@ class Turn:
     problem: str = ""
     degraded: bool = False
     items: int = 0
+    busy: bool = False
+    """Turned away at once because the assistant was at capacity (not an error)."""
 
 
 @dataclass
@@ -97,11 +99,16 @@ class LoadRun:
 
 def check_reply(reply: str, step: Step, table: ProductTable, previous: list[str]) -> str:
     """What is wrong with ``reply`` for ``step`` (empty when it is valid)."""
+    return check_items(reply_item_ids(reply), reply, step, table, previous)
+
+
+def check_items(ids: list[str], reply: str, step: Step, table: ProductTable,
+                previous: list[str]) -> str:
+    """What is wrong with the items ``ids`` and text ``reply`` of an answer to ``step``."""
     if not reply.strip():
         return "empty reply"
     if step.expect and step.expect not in reply:
         return f"reply lacks {step.expect!r}"
-    ids = reply_item_ids(reply)
     for item_id in ids:
         product = table.get(item_id)
         if product is None:

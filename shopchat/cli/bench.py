@@ -198,3 +198,40 @@ def ui(
                       f"({turn.message!r}): {turn.problem}[/]")
     if any(run.errors for run in runs):
         raise typer.Exit(1)
+
+
+@app.command("load")
+def load(
+    catalog: str = typer.Option(None, "--catalog", "-c"),
+    conversations: int = typer.Option(64, "--conversations", "-n",
+                                      help="Concurrent conversations through ask()."),
+    turns: int = typer.Option(5, "--turns", help="Turns per conversation (at most 5)."),
+    baseline: int = typer.Option(4, "--baseline", help="Conversations run one at a time first."),
+) -> None:
+    """Concurrent conversations through Assistant.ask(): errors, leaks, busy, turn latency."""
+    from assistant import Assistant
+    from assistant.load import run_ask_load
+
+    settings = get_settings()
+    with fail_cleanly():
+        bot = Assistant.open(catalog, settings)
+        runs = [run_ask_load(bot, baseline, turns, concurrent=False),
+                run_ask_load(bot, conversations, turns, concurrent=True)]
+    out = Table(title=f"ask(), {bot.searcher.catalog}, {turns} turns per conversation "
+                      f"(LLM: {settings.llm_backend}, timeout {settings.llm_timeout:g} s)")
+    for col in ("run", "turns", "errors/leaks", "busy", "degraded", "p50 ms", "p95 ms",
+                "p99 ms", "turns/s"):
+        out.add_column(col)
+    for run in runs:
+        out.add_row(run.label, str(len(run.turns)), str(len(run.errors)),
+                    str(sum(t.busy for t in run.turns)), str(sum(t.degraded for t in run.turns)),
+                    f"{run.pct(50):.0f}", f"{run.pct(95):.0f}", f"{run.pct(99):.0f}",
+                    f"{run.turns_per_s:.2f}")
+    console.print(out)
+    solo, many = runs
+    console.print(f"p95 under load / p95 one at a time: {many.pct(95) / solo.pct(95):.2f}")
+    for turn in [t for run in runs for t in run.errors][:20]:
+        console.print(f"[red]conversation {turn.shopper} turn {turn.step + 1} "
+                      f"({turn.message!r}): {turn.problem}[/]")
+    if any(run.errors for run in runs):
+        raise typer.Exit(1)

@@ -1,0 +1,101 @@
+"""``shopchat bench load``: many concurrent conversations through ``Assistant.ask``.
+
+Every conversation has its own price cap (20 + its number), so a constraint that leaked from
+another session shows up as a wrong cap. Each answer is checked: every id in the catalog, every
+item inside the conversation's own constraints (exactly its own cap and brand), "more" never
+repeats, "why the first one?" explains the conversation's own first item. Busy answers (beyond
+``max_turns_in_flight``) are counted apart from errors.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from assistant.answer import Answer
+from assistant.service import Assistant
+from assistant.ui.load import LoadRun, Step, Turn, check_items
+
+WORDS = {"icecat": ("wireless mouse", "logitech"), "dummyjson": ("lipstick", "essence")}
+
+
+def leak_script(conversation: int, word: str, brand: str) -> list[Step]:
+    cap = 20.0 + conversation
+    return [
+        Step(f"{word} under ${cap:g}", price_max=cap),
+        Step("more", price_max=cap, more=True),
+        Step(f"only {brand}", price_max=cap, brand=brand),
+        Step("why the first one?", expect="#1"),
+        Step("start over", expect="Starting over"),
+    ]
+
+
+@dataclass(frozen=True)
+class Checked:
+    problem: str
+    ids: list[str]
+
+
+def check_answer(answer: Answer, step: Step, bot: Assistant, previous: list[str]) -> Checked:
+    if answer.intent == "busy":
+        return Checked("", [])
+    ids = [item.id for item in answer.items]
+    problem = check_items(ids, answer.message, step, bot.searcher.table, previous)
+    cap = answer.constraints.get("price_max")
+    if not problem and step.price_max is not None and cap != step.price_max:
+        problem = f"price cap {cap} is not this conversation's {step.price_max}"  # a leak
+    brands = answer.constraints.get("brands", [])
+    if not problem and step.brand and brands != [step.brand]:
+        problem = f"brands {brands} are not this conversation's [{step.brand}]"
+    if not problem and step.expect == "#1" and previous and ids[:1] != previous[:1]:
+        problem = f"'why the first one?' explained {ids[:1]}, not its own {previous[:1]}"
+    return Checked(problem, ids)
+
+
+def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Turn]:
+    user = f"load-{n}"
+    session: str | None = None
+    previous: list[str] = []
+    turns: list[Turn] = []
+    for step_no, step in enumerate(script):
+        started = time.perf_counter()
+        try:
+            answer = bot.ask(user, step.message, session)
+            session = answer.session_id
+            checked = check_answer(answer, step, bot, previous)
+            problem, ids, busy = checked.problem, checked.ids, answer.intent == "busy"
+            degraded = answer.degraded and not busy
+        except Exception as exc:  # a counted error, never a crash of the bench
+            problem, ids, busy, degraded = f"{type(exc).__name__}: {exc}", [], False, False
+        ms = (time.perf_counter() - started) * 1000
+        turns.append(Turn(n, step_no, step.message, ms, problem, degraded, len(ids), busy))
+        previous = ids or previous
+    return turns
+
+
+def run_ask_load(bot: Assistant, conversations: int, turns: int, concurrent: bool = True,
+                 progress: bool = True) -> LoadRun:
+    word, brand = WORDS.get(bot.searcher.catalog.split("-")[0], WORDS["icecat"])
+    label = f"{conversations} concurrent" if concurrent else f"{conversations} one at a time"
+    run = LoadRun(label, conversations)
+    bar = tqdm(total=conversations * turns, desc=f"ask(), {label}", disable=not progress)
+    lock = threading.Lock()
+
+    def one(n: int) -> list[Turn]:
+        done = run_conversation(bot, n, leak_script(n, word, brand)[:turns])
+        with lock:
+            bar.update(len(done))
+        return done
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=conversations if concurrent else 1) as pool:
+        for result in pool.map(one, range(conversations)):
+            run.turns.extend(result)
+    run.wall_s = time.perf_counter() - started
+    bar.close()
+    return run
