@@ -77,7 +77,7 @@ class Searcher:
         self.parser = QueryParser(self.table.brands(), categories)
         self.terms = ProductTerms.build(self.table.products)
         self.ranker: Ranker = ranker or load_ranker("rrf")
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
+        self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -105,7 +105,7 @@ class Searcher:
         return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False)
+        self._workers.shutdown(wait=False)
 
     def parse(self, query: str) -> ParsedQuery:
         return self.parser.parse(query)
@@ -152,7 +152,7 @@ class Searcher:
         mask = self.table.mask(parsed.filters)
         lexical_job = None
         if mode in (Mode.LEXICAL, Mode.HYBRID):
-            lexical_job = self._pool.submit(self._lexical, parsed, mask, depth)
+            lexical_job = self._workers.submit(self._lexical, parsed, mask, depth)
         dense: list[tuple[int, float]] = []
         if mode in (Mode.DENSE, Mode.HYBRID):
             dense = self._dense(parsed, mask, k, depth, timings)

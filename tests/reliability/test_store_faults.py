@@ -13,10 +13,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.ui.load import free_port
@@ -48,6 +49,22 @@ class ChromaServer:
             self.proc.wait()
 
 
+class KillingEmbedder:
+    """The real embedder, which SIGKILLs the Chroma server once ``after`` chunks are encoded
+    (so the kill lands in the middle of the build, whatever the machine's speed)."""
+
+    def __init__(self, inner: Any, server: ChromaServer, after: int) -> None:
+        self.inner, self.server, self.after = inner, server, after
+        self.name, self.dimension = inner.name, inner.dimension
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        self.calls += 1
+        if self.calls == self.after:
+            self.server.kill()
+        return np.asarray(self.inner.embed(texts, batch_size))
+
+
 @pytest.fixture
 def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
     server = ChromaServer(tmp_path / "chroma")
@@ -63,11 +80,9 @@ def test_server_killed_mid_index_and_mid_search_then_restarted(
     settings = make_settings(tmp_path / "home", data_dir, chroma.url).model_copy(
         update={"index_chunk": 16})
     catalog = renamed(dummy_catalog, "killed")
-    killer = threading.Timer(1.5, chroma.kill)  # while chunks are being embedded and upserted
-    killer.start()
-    with pytest.raises(ShopchatError):
-        build_index(catalog, settings, embedder=embedder, progress=False)  # type: ignore[arg-type]
-    killer.join()
+    with pytest.raises(ShopchatError):  # killed after 3 of 13 chunks were embedded
+        build_index(catalog, settings, embedder=KillingEmbedder(embedder, chroma, after=3),
+                    progress=False)
 
     chroma.start()  # same folder, new process
     stats = build_index(catalog, settings, embedder=embedder,  # type: ignore[arg-type]
