@@ -150,11 +150,16 @@ def build_index(
             collection.modify(metadata={"embed_model": embedder.name})
         count = collection.count()
     except Exception as exc:  # the server went away mid-run: what was written is kept
+        where = settings.chroma_url or settings.chroma_path
         raise StoreError(
-            f"ChromaDB failed while indexing {catalog.name!r}: {exc}; re-run `shopchat index "
-            f"--catalog {catalog.name}` to finish (upserts are idempotent)"
+            f"ChromaDB ({where}) failed while indexing {catalog.name!r}: {exc}; re-run "
+            f"`shopchat index --catalog {catalog.name}` to finish (upserts are idempotent)"
         ) from exc
-    LexicalIndex.build(products).save(settings.lexical_dir(catalog.name))
+    folder = settings.lexical_dir(catalog.name)
+    try:
+        LexicalIndex.build(products).save(folder)
+    except OSError as exc:  # a full disk, a read-only folder: the previous index stays
+        raise StoreError(f"cannot write the lexical index to {folder}: {exc}") from exc
     if count != len(hashes):
         raise StoreError(
             f"{catalog.name}: collection holds {count} vectors, catalog has {len(hashes)}"

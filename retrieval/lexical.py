@@ -46,10 +46,14 @@ class LexicalIndex:
         """Write atomically: a half-written index is never visible under ``folder``."""
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        self._bm25.save(str(tmp))
-        self.table.save(tmp)
-        self.fields.save(tmp / _FIELDS)
+        try:
+            tmp.mkdir(parents=True)
+            self._bm25.save(str(tmp))
+            self.table.save(tmp)
+            self.fields.save(tmp / _FIELDS)
+        except BaseException:  # a full disk mid-write: drop the half-written copy
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():

@@ -202,4 +202,19 @@ def test_a_bad_file_never_loses_what_is_indexed(
 
 
 def test_the_table_has_at_least_40_cases() -> None:
-    assert len(MESSAGES) + len(BAD_USERS) + len(CATALOG_FILES) + 2 >= 40
+    assert len(MESSAGES) + len(BAD_USERS) + len(CATALOG_FILES) + 3 >= 40
+
+
+def test_a_catalog_of_one_product_indexes_and_answers(
+    tmp_path: Path, data_dir: Path, embedder: object
+) -> None:
+    settings = make_settings(tmp_path / "home", data_dir)
+    path = tmp_path / "solo.csv"
+    path.write_bytes(HEADER + b"1,Red mug,3,Acme\n")
+    build_index(load_file(path, ColumnMapping(price="price", brand="brand")), settings,
+                embedder=embedder, progress=False)  # type: ignore[arg-type]
+    searcher = Searcher.open("solo", settings, embedder=embedder)  # type: ignore[arg-type]
+    bot = Assistant(searcher, None, settings.model_copy(update={"personalise": False}))
+    answer = bot.ask("shopper", "mug under $5")
+    assert [i.id for i in answer.items] == ["1"]
+    assert bot.ask("shopper", "mug under $1").items == []

@@ -116,3 +116,28 @@ def test_unwritable_home_names_the_path(
     with pytest.raises(StoreError, match=str(home)):
         build_index(renamed(dummy_catalog), settings, embedder=embedder,  # type: ignore[arg-type]
                     progress=False)
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KB tmpfs (root only: mounting is the one way to fill a disk for real)."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_is_a_clear_error_naming_the_path(
+    full_disk: Path, dummy_catalog: Catalog, embedder: object, data_dir: Path
+) -> None:
+    settings = make_settings(full_disk / "home", data_dir)
+    with pytest.raises(StoreError, match=str(full_disk / "home")) as raised:
+        build_index(renamed(dummy_catalog), settings, embedder=embedder,  # type: ignore[arg-type]
+                    progress=False)
+    assert "full" in str(raised.value).lower()
