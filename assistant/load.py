@@ -9,17 +9,13 @@ repeats, "why the first one?" explains the conversation's own first item. Busy a
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-from tqdm import tqdm
 
 from assistant.answer import Answer
 from assistant.service import Assistant
-from assistant.ui.load import LoadRun, Step, Turn, check_items
+from assistant.ui.load import LoadRun, Step, Turn, check_items, run_concurrent
 
 WORDS = {"icecat": ("wireless mouse", "logitech"), "dummyjson": ("lipstick", "essence")}
 
@@ -81,21 +77,7 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
 def run_ask_load(bot: Assistant, conversations: int, turns: int, concurrent: bool = True,
                  progress: bool = True) -> LoadRun:
     word, brand = WORDS.get(bot.searcher.catalog.split("-")[0], WORDS["icecat"])
-    label = f"{conversations} concurrent" if concurrent else f"{conversations} one at a time"
-    run = LoadRun(label, conversations)
-    bar = tqdm(total=conversations * turns, desc=f"ask(), {label}", disable=not progress)
-    lock = threading.Lock()
-
-    def one(n: int) -> list[Turn]:
-        done = run_conversation(bot, n, leak_script(n, word, brand)[:turns])
-        with lock:
-            bar.update(len(done))
-        return done
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=conversations if concurrent else 1) as pool:
-        for result in pool.map(one, range(conversations)):
-            run.turns.extend(result)
-    run.wall_s = time.perf_counter() - started
-    bar.close()
-    return run
+    return run_concurrent(
+        "ask()", conversations, turns,
+        lambda n: run_conversation(bot, n, leak_script(n, word, brand)[:turns]),
+        concurrent, progress)

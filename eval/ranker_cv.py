@@ -90,8 +90,29 @@ def fit(
     )
 
 
+def fold_models(
+    pools: TrainingPools,
+    n_folds: int,
+    seed: int = 0,
+    *,
+    columns: Sequence[str] = FEATURES,
+    params: dict[str, Any] | None = None,
+) -> list[tuple[LambdaMartRanker, list[str]]]:
+    """(model fit on the other folds, the fold's queries) for each of ``n_folds`` folds."""
+    plan = []
+    for held_out in query_folds(pools.queries, n_folds, seed):
+        held = set(held_out)
+        train = [q for q in pools.queries if q not in held]
+        plan.append((fit(pools, train, columns=columns, params=params), held_out))
+    return plan
+
+
 @contextmanager
-def ranked_by(searcher: Searcher, ranker: Ranker) -> Iterator[Searcher]:
+def ranked_by(searcher: Searcher, ranker: Ranker | None) -> Iterator[Searcher]:
+    """``searcher`` ranking with ``ranker`` inside the block (None: its own ranker)."""
+    if ranker is None:
+        yield searcher
+        return
     saved = searcher.ranker
     searcher.ranker = ranker
     try:
@@ -120,18 +141,15 @@ def cross_validate(
     seed: int = 0,
 ) -> CrossValidation:
     """Fit on ``n_folds - 1`` folds, search the held-out fold with that model; all folds."""
-    folds = query_folds(pools.queries, n_folds, seed)
+    plan = fold_models(pools, n_folds, seed, columns=columns, params=params)
     ranked: dict[str, list[str]] = {}
-    for held_out in folds:
-        held = set(held_out)
-        model = fit(pools, [q for q in pools.queries if q not in held], columns=columns,
-                    params=params)
+    for model, held_out in plan:
         with ranked_by(searcher, model):
             for query in held_out:
                 ranked[query] = searcher.search(query, k=k, mode=Mode.HYBRID).ids
     scores = score_run(build_qrels(judgments), ranked, METRICS)
     per_query = {q: {m: scores.per_query[m][q] for m in METRICS} for q in pools.queries}
-    return CrossValidation(scores.mean, per_query, ranked, folds)
+    return CrossValidation(scores.mean, per_query, ranked, [held for _, held in plan])
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -186,7 +186,7 @@ def evaluate_search(
             ranked: dict[str, list[str]] = {}
             latency: dict[str, float] = {}
             for ranker, held_out in plans[name]:
-                with _ranked_with(searcher, ranker):
+                with _with_ranker(searcher, ranker):
                     for query in held_out:
                         start = time.perf_counter()
                         ids = system(searcher, query, k)
@@ -214,24 +214,16 @@ def _fold_models(
         logger.warning("the searcher's ranker is trained: pass --cv 5 for figures it was not "
                        "fit on")
         return None
-    from eval.ranker_cv import collect_pools, fit, query_folds
+    from eval.ranker_cv import collect_pools, fold_models
 
     pools = collect_pools(searcher, judgments, progress=progress)  # type: ignore[arg-type]
-    plan: list[tuple[Any, list[str]]] = []
-    for held_out in query_folds(pools.queries, cv, seed):
-        train = [q for q in pools.queries if q not in set(held_out)]
-        plan.append((fit(pools, train, columns=ranker.features), held_out))
-    return plan
+    return list(fold_models(pools, cv, seed, columns=ranker.features))
 
 
-@contextmanager
-def _ranked_with(searcher: Searcher, ranker: Any) -> Iterator[None]:
+def _with_ranker(searcher: Searcher, ranker: Any) -> AbstractContextManager[Any]:
+    """The fold's ranker swapped in (``eval.ranker_cv.ranked_by``); nothing to do for None."""
     if ranker is None:
-        yield
-        return
-    saved = searcher.ranker  # type: ignore[attr-defined]
-    searcher.ranker = ranker  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        searcher.ranker = saved  # type: ignore[attr-defined]
+        return nullcontext()
+    from eval.ranker_cv import ranked_by  # imports the retrieval stack: only when learning
+
+    return ranked_by(searcher, ranker)  # type: ignore[arg-type]

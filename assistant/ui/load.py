@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -151,20 +151,29 @@ def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTa
 def run_load(url: str, catalog: str, table: ProductTable, shoppers: int, turns: int,
              concurrent: bool, progress: bool = True) -> LoadRun:
     scripts = SCRIPTS.get(catalog, GENERIC)
-    label = f"{shoppers} concurrent" if concurrent else f"{shoppers} one at a time"
-    run = LoadRun(label, shoppers)
-    bar = tqdm(total=shoppers * turns, desc=f"chat page, {label}", disable=not progress)
+    return run_concurrent(
+        "chat page", shoppers, turns,
+        lambda i: run_shopper(url, i, scripts[i % len(scripts)][:turns], table),
+        concurrent, progress)
+
+
+def run_concurrent(what: str, count: int, turns: int, one: Callable[[int], list[Turn]],
+                   concurrent: bool, progress: bool = True) -> LoadRun:
+    """``one(i)`` for ``i`` in ``range(count)``, all at once or one at a time, timed."""
+    label = f"{count} concurrent" if concurrent else f"{count} one at a time"
+    run = LoadRun(label, count)
+    bar = tqdm(total=count * turns, desc=f"{what}, {label}", disable=not progress)
     lock = threading.Lock()
 
-    def shopper(i: int) -> list[Turn]:
-        done = run_shopper(url, i, scripts[i % len(scripts)][:turns], table)
+    def counted(i: int) -> list[Turn]:
+        done = one(i)
         with lock:
             bar.update(len(done))
         return done
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=shoppers if concurrent else 1) as pool:
-        for result in pool.map(shopper, range(shoppers)):
+    with ThreadPoolExecutor(max_workers=count if concurrent else 1) as pool:
+        for result in pool.map(counted, range(count)):
             run.turns.extend(result)
     run.wall_s = time.perf_counter() - started
     bar.close()

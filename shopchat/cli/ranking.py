@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from shopchat.cli.common import console, fail_cleanly
-from shopchat.settings import get_settings
+from shopchat.settings import Settings, get_settings
 
 CatalogOpt = Annotated[str | None, typer.Option(
     "--catalog", "-c", help="Indexed catalog (default: SHOPCHAT_DEFAULT_CATALOG).")]
@@ -17,6 +17,13 @@ JudgmentsOpt = Annotated[Path | None, typer.Option(
     "--judgments", "-j", dir_okay=False,
     help="query,docid,rating CSV (default: <data_dir>/<catalog>/judgments.csv).")]
 FoldsOpt = Annotated[int, typer.Option("--cv", min=2, help="Cross-validation folds.")]
+
+
+def eval_inputs(catalog: str | None, judgments: Path | None) -> tuple[Settings, str, Path]:
+    """Settings, the catalog (default: the configured one) and its judgments file."""
+    settings = get_settings()
+    name = catalog or settings.default_catalog
+    return settings, name, judgments or settings.data_dir / name / "judgments.csv"
 
 
 def train_ranker(
@@ -34,9 +41,7 @@ def train_ranker(
     from retrieval import open_searcher
     from retrieval.ranking.rankers import own_model_path
 
-    settings = get_settings()
-    catalog = catalog or settings.default_catalog
-    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    settings, catalog, judgments = eval_inputs(catalog, judgments)
     out = out or own_model_path(settings.home, catalog)
     with fail_cleanly():
         loaded = load_judgments(judgments)
@@ -63,9 +68,7 @@ def ablation(
     from eval.ablation_report import run_ablation, write_ablation
     from retrieval import open_searcher
 
-    settings = get_settings()
-    catalog = catalog or settings.default_catalog
-    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    settings, catalog, judgments = eval_inputs(catalog, judgments)
     out = out or settings.home / "eval" / f"{catalog}-ablation"
     with fail_cleanly():
         searcher = open_searcher(catalog, settings.model_copy(update={"search_ranker": "rrf"}))

@@ -9,15 +9,12 @@ import typer
 from rich.table import Table
 
 from shopchat.cli.common import console, fail_cleanly
-from shopchat.settings import get_settings
+from shopchat.cli.ranking import CatalogOpt, JudgmentsOpt, eval_inputs
 
 
 def translated(
-    catalog: Annotated[str | None, typer.Option(
-        "--catalog", "-c", help="Indexed catalog (default: SHOPCHAT_DEFAULT_CATALOG).")] = None,
-    judgments: Annotated[Path | None, typer.Option(
-        "--judgments", "-j", dir_okay=False,
-        help="query,docid,rating CSV (default: <data_dir>/<catalog>/judgments.csv).")] = None,
+    catalog: CatalogOpt = None,
+    judgments: JudgmentsOpt = None,
     pairs: Annotated[Path | None, typer.Option(
         "--pairs", "-p", dir_okay=False,
         help="query_<lang>,query_en CSV (default: the shipped Chinese Icecat queries).")] = None,
@@ -31,9 +28,7 @@ def translated(
     from eval.translated import CHINESE_PAIRS, evaluate_translated
     from retrieval import open_searcher
 
-    settings = get_settings()
-    catalog = catalog or settings.default_catalog
-    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    settings, catalog, judgments = eval_inputs(catalog, judgments)
     out = out or settings.home / "eval" / f"{catalog}-translated"
     with fail_cleanly():
         register_default_system(settings)

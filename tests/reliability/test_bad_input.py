@@ -182,6 +182,12 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
         load_file(tmp_path / "nowhere.csv", ColumnMapping())
 
 
+def index_csv(path: Path, settings: Settings, embedder: object) -> None:
+    """Load ``path`` with the shop mapping and index it (raises what the loader raises)."""
+    build_index(load_file(path, ColumnMapping(price="price", brand="brand")), settings,
+                embedder=embedder, progress=False)  # type: ignore[arg-type]
+
+
 def test_a_bad_file_never_loses_what_is_indexed(
     tmp_path: Path, data_dir: Path, embedder: object
 ) -> None:
@@ -189,12 +195,10 @@ def test_a_bad_file_never_loses_what_is_indexed(
     settings = make_settings(tmp_path / "home", data_dir)
     good = tmp_path / "shop.csv"
     good.write_bytes(HEADER + b"1,Red mug,3,Acme\n2,Blue cup,2,Acme\n")
-    build_index(load_file(good, ColumnMapping(price="price", brand="brand")), settings,
-                embedder=embedder, progress=False)  # type: ignore[arg-type]
+    index_csv(good, settings, embedder)
     good.write_bytes(b"id,name\n1,Mug\n")  # the next delivery lost its title column
     with pytest.raises(DataError):
-        build_index(load_file(good, ColumnMapping(price="price", brand="brand")), settings,
-                    embedder=embedder, progress=False)  # type: ignore[arg-type]
+        index_csv(good, settings, embedder)
     searcher = Searcher.open("shop", settings, embedder=embedder)  # type: ignore[arg-type]
     assert sorted(searcher.table.row_of) == ["1", "2"]
     assert searcher.collection.count() == 2
@@ -211,8 +215,7 @@ def test_a_catalog_of_one_product_indexes_and_answers(
     settings = make_settings(tmp_path / "home", data_dir)
     path = tmp_path / "solo.csv"
     path.write_bytes(HEADER + b"1,Red mug,3,Acme\n")
-    build_index(load_file(path, ColumnMapping(price="price", brand="brand")), settings,
-                embedder=embedder, progress=False)  # type: ignore[arg-type]
+    index_csv(path, settings, embedder)
     searcher = Searcher.open("solo", settings, embedder=embedder)  # type: ignore[arg-type]
     bot = Assistant(searcher, None, settings.model_copy(update={"personalise": False}))
     answer = bot.ask("shopper", "mug under $5")
