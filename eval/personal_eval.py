@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEARCH_METRICS = ("ndcg@10", "mrr", "recall@10")
+MRR_TARGET = 1.2
+"""The issue's bar: personalised MRR / non-personalised MRR on the same queries."""
 REC_K = 20
 
 
@@ -241,7 +243,8 @@ def _run(name: str, cutoff: datetime, personaliser: Personaliser, cases: list[Qu
         "users": len(users),
     }
     per_query = {s: sc.per_query for s, sc in scores.items()}
-    details = {"splits": _splits(cases, per_query)}
+    details = {"splits": _splits(cases, per_query),
+               "headroom": headroom(cases, per_query["non_personalised"]["mrr"])}
     return PersonalEvalResult(name, cutoff, metrics, cases, ranked, per_query, users,
                               {u: len(train[u]) for u in users}, baskets, details)
 
@@ -258,3 +261,28 @@ def _splits(cases: list[QueryCase], per_query: dict[str, dict[str, dict[str, flo
                 m: float(np.mean([per_query[system][m][q] for q in qids])) if qids else 0.0
                 for m in SEARCH_METRICS}
     return out
+
+
+def headroom(cases: list[QueryCase], base_mrr: dict[str, float],
+             target: float = MRR_TARGET) -> dict[str, float]:
+    """How far re-bought items alone can carry the MRR ratio, and what the rest must then add.
+
+    The repeat oracle puts a re-bought relevant item first in every repeat query (MRR 1 there)
+    and leaves the other queries as the non-personalised search ranks them: no ordering driven
+    by what a user bought before can do better on the repeat queries.
+    """
+    if not cases:
+        return {}
+    base = np.array([base_mrr[c.qid] for c in cases])
+    repeat = np.array([c.repeat for c in cases])
+    oracle = np.where(repeat, 1.0, base)
+    mean = float(base.mean())
+    new = int((~repeat).sum())
+    needed = (target * mean * len(cases) - float(repeat.sum())) / new if new else float("nan")
+    return {
+        "repeat_share": round(float(repeat.mean()), 4),
+        "repeat_oracle_mrr": round(float(oracle.mean()), 4),
+        "repeat_oracle_ratio": round(float(oracle.mean()) / mean, 4) if mean else float("nan"),
+        "new_mrr_non_personalised": round(float(base[~repeat].mean()), 4) if new else float("nan"),
+        "new_mrr_needed": round(needed, 4),
+    }

@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eval.personal_eval import REC_K, SEARCH_METRICS, PersonalEvalResult
+from eval.personal_eval import MRR_TARGET, REC_K, SEARCH_METRICS, PersonalEvalResult
 from eval.plots import plot_panels
 
 log = logging.getLogger(__name__)
 
 SYSTEMS = ("personalised", "non_personalised")
-MRR_TARGET = 1.2
 
 
 def per_query_frame(result: PersonalEvalResult) -> pd.DataFrame:
@@ -115,8 +114,22 @@ def _report_lines(result: PersonalEvalResult, plot: str) -> list[str]:
             lines.append(f"| {label} | {row['queries']} | {b:.4f} | {p:.4f} | "
                          f"{(p / b if b else float('nan')):.3f} |")
         lines.append("")
+    lines += _headroom_lines(result.details.get("headroom", {}))
     lines += _gains(result)
     return lines
+
+
+def _headroom_lines(room: dict[str, float]) -> list[str]:
+    if not room:
+        return []
+    return [
+        "## Headroom", "",
+        f"{room['repeat_share']:.1%} of the queries are for an item the user bought before. "
+        "Putting that item first in every one of them (MRR 1 there) and leaving the rest as "
+        f"they are gives MRR {room['repeat_oracle_mrr']:.4f}, a ratio of "
+        f"**{room['repeat_oracle_ratio']:.3f}**. With those perfect, reaching {MRR_TARGET} "
+        f"needs the other queries' MRR at {room['new_mrr_needed']:.4f} "
+        f"(non-personalised: {room['new_mrr_non_personalised']:.4f}).", ""]
 
 
 def _gains(result: PersonalEvalResult, n: int = 5) -> list[str]:

@@ -137,6 +137,11 @@ def personal(
     base = m["non_personalised"]["mrr"]
     console.print(f"MRR ratio personalised / non-personalised = "
                   f"{(m['personalised']['mrr'] / base if base else float('nan')):.3f}")
+    room = result.details.get("headroom")
+    if room:
+        console.print(f"headroom: {room['repeat_share']:.1%} of queries are for an item bought "
+                      f"before; ranking it first in all of them gives a ratio of "
+                      f"{room['repeat_oracle_ratio']:.3f}")
     rec = m["recommend"]
     console.print(f"empty query, next basket Recall@20: recommend {rec['recall@20']:.4f} vs "
                   f"popularity {rec['popularity_recall@20']:.4f}")

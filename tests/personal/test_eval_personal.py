@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from catalog import load_catalog
-from eval.personal_eval import PersonalEvalConfig, evaluate_personal
+from eval.personal_eval import PersonalEvalConfig, QueryCase, evaluate_personal, headroom
 from eval.personal_queries import QueryBuilder
 from eval.personal_report import write_personal_report
 from retrieval.embedder import SentenceTransformerEmbedder
@@ -87,9 +87,25 @@ def test_small_eval_run_writes_the_promised_files(
     per_user = pd.read_csv(tmp_path / "out" / "per_user.csv")
     assert len(per_user) == 8 and {"mrr_personalised", "recall@20_recommend"} <= set(per_user)
     report = (tmp_path / "out" / "report.md").read_text()
+    assert "## Headroom" in report and set(json.loads(
+        (tmp_path / "out" / "details.json").read_text())["headroom"]) >= {"repeat_oracle_ratio"}
     assert "![metrics](metrics.png)" in report and (tmp_path / "out" / "metrics.png").stat().st_size
     assert {p.name for p in paths} >= {"metrics.json", "per_user.csv", "report.md", "metrics.png"}
 
     assert reads and all(user == read_for for user, read_for in reads), reads[:5]
     names = [c.name for c in open_client(settings).list_collections()]
     assert not [n for n in names if n.startswith("users-")]  # the eval's profiles are gone
+
+
+def test_headroom_puts_rebought_items_first_and_says_what_the_rest_must_add() -> None:
+    cases = [QueryCase(f"q{i}", "u", f"query {i}", frozenset({f"i{i}"}), repeat=i < 2)
+             for i in range(4)]
+    base = {"q0": 0.5, "q1": 1.0, "q2": 0.5, "q3": 0.25}  # mean 0.5625
+    room = headroom(cases, base, target=1.2)
+    assert room["repeat_share"] == 0.5
+    assert room["repeat_oracle_mrr"] == pytest.approx((1 + 1 + 0.5 + 0.25) / 4, abs=1e-4)
+    assert room["repeat_oracle_ratio"] == pytest.approx(0.6875 / 0.5625, abs=1e-4)
+    # 1.2 x 0.5625 x 4 = 2.7 in all; the repeats give 2, so the two new ones need 0.35 each
+    assert room["new_mrr_needed"] == pytest.approx(0.35, abs=1e-4)
+    assert room["new_mrr_non_personalised"] == pytest.approx(0.375, abs=1e-4)
+    assert headroom([], {}) == {}
