@@ -17,7 +17,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,10 +53,26 @@ REC_K = 20
 class PersonalEvalConfig:
     cutoff: datetime | None = None
     """None: the first day of the month holding the 60% quantile of purchase times."""
+    until: datetime | None = None
+    """Test purchases before this only (None: all after the cut-off)."""
     users: int = 200
     queries_per_user: int = 5
     min_train_items: int = 5
     seed: int = 13
+
+
+@dataclass
+class TimeSplit:
+    """Train-only profiles of the sampled users (in a temporary profile set) and their queries."""
+
+    personaliser: Personaliser
+    cutoff: datetime
+    users: list[str]
+    train: dict[str, list[Interaction]]
+    test: dict[str, list[Interaction]]
+    cases: list[QueryCase]
+    profile_build_s: float
+    forgotten_skipped: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +148,10 @@ def split_users(catalog: Catalog, cutoff: datetime, cfg: PersonalEvalConfig,
     for it in catalog.interactions:
         if it.event is not EventKind.PURCHASE or it.item_id not in known:
             continue
-        (train if it.timestamp < cutoff else test)[it.user_id].append(it)
+        if it.timestamp < cutoff:
+            train[it.user_id].append(it)
+        elif cfg.until is None or it.timestamp < cfg.until:
+            test[it.user_id].append(it)
     eligible = sorted(u for u, evs in train.items()
                       if u in test and u not in skip
                       and len({e.item_id for e in evs}) >= cfg.min_train_items)
@@ -160,43 +180,61 @@ def make_cases(users: list[str], train: dict[str, list[Interaction]],
     return cases
 
 
+@contextmanager
+def time_split(catalog: Catalog, settings: Settings, cfg: PersonalEvalConfig, *,
+               embedder: Embedder | None = None, client: ClientAPI | None = None,
+               progress: bool = True) -> Iterator[TimeSplit]:
+    """Index the catalog if needed, sample users, build their train-only profiles; the
+    temporary profile set is dropped on exit."""
+    embedder = embedder or get_embedder(settings.embed_model)
+    build_index(catalog, settings, embedder=embedder, client=client, progress=progress)
+    searcher = Searcher.open(catalog.name, settings, embedder=embedder)
+    try:
+        cutoff = (cfg.cutoff or default_cutoff(catalog.interactions)).astimezone(UTC)
+        known = set(searcher.table.row_of)
+        skip = _forgotten(settings, catalog.name, {i.user_id for i in catalog.interactions})
+        users, train, test = split_users(catalog, cutoff, cfg, known, skip)
+        if not users:
+            raise ConfigError(
+                f"no user of {catalog.name!r} has purchases on both sides of {cutoff}")
+        titles = {p.id: p.title for p in searcher.table.products}
+        cases = make_cases(users, train, test, QueryBuilder(titles.values()), titles, cfg)
+        searcher.embedder = PrecomputedEmbedder(
+            embedder, [searcher.parse(c.query).search_text for c in cases],
+            settings.embed_batch_size)
+        with tempfile.TemporaryDirectory(prefix="shopchat-eval-") as tmp:
+            personaliser = Personaliser.open(
+                searcher, settings, name=f"{catalog.name}-eval-{uuid.uuid4().hex[:8]}",
+                events_path=Path(tmp) / "events.sqlite", client=client)
+            try:
+                stats = build_profiles(personaliser, [it for u in users for it in train[u]],
+                                       "eval-train", progress=progress)
+                yield TimeSplit(personaliser, cutoff, users, train, test, cases,
+                                round(stats.seconds, 2), len(skip))
+            finally:
+                personaliser.profiles.drop()
+                personaliser.close()
+    finally:
+        searcher.close()
+
+
 def evaluate_personal(catalog: Catalog, settings: Settings,
                       cfg: PersonalEvalConfig | None = None, *, embedder: Embedder | None = None,
                       client: ClientAPI | None = None, progress: bool = True) -> PersonalEvalResult:
     """Index the catalog if needed, build train-only profiles, score both systems."""
     cfg = cfg or PersonalEvalConfig()
     started = time.perf_counter()
-    embedder = embedder or get_embedder(settings.embed_model)
-    build_index(catalog, settings, embedder=embedder, client=client, progress=progress)
-    searcher = Searcher.open(catalog.name, settings, embedder=embedder)
-    cutoff = (cfg.cutoff or default_cutoff(catalog.interactions)).astimezone(UTC)
-    known = set(searcher.table.row_of)
-    all_users = {i.user_id for i in catalog.interactions}
-    skip = _forgotten(settings, catalog.name, all_users)
-    users, train, test = split_users(catalog, cutoff, cfg, known, skip)
-    if not users:
-        raise ConfigError(f"no user of {catalog.name!r} has purchases on both sides of {cutoff}")
-    titles = {p.id: p.title for p in searcher.table.products}
-    cases = make_cases(users, train, test, QueryBuilder(titles.values()), titles, cfg)
-    searcher.embedder = PrecomputedEmbedder(
-        embedder, [searcher.parse(c.query).search_text for c in cases], settings.embed_batch_size)
-    with tempfile.TemporaryDirectory(prefix="shopchat-eval-") as tmp:
-        personaliser = Personaliser.open(
-            searcher, settings, name=f"{catalog.name}-eval-{uuid.uuid4().hex[:8]}",
-            events_path=Path(tmp) / "events.sqlite", client=client)
-        try:
-            profile_stats = build_profiles(
-                personaliser, [it for u in users for it in train[u]], "eval-train",
-                progress=progress)
-            result = _run(catalog.name, cutoff, personaliser, cases, users, train, test,
-                          progress)
-        finally:
-            personaliser.profiles.drop()
-            personaliser.close()
-            searcher.close()
+    with time_split(catalog, settings, cfg, embedder=embedder, client=client,
+                    progress=progress) as split:
+        result = _run(catalog.name, split.cutoff, split.personaliser, split.cases, split.users,
+                      split.train, split.test, progress)
+        ranker = split.personaliser.ranker
     result.details.update({
-        "cutoff": cutoff.isoformat(), "config": {k: str(v) for k, v in vars_of(cfg).items()},
-        "forgotten_users_skipped": len(skip), "profile_build_s": round(profile_stats.seconds, 2),
+        "cutoff": split.cutoff.isoformat(),
+        "config": {k: str(v) for k, v in vars_of(cfg).items()},
+        "personal_ranker": ranker.name if ranker is not None else "linear",
+        "forgotten_users_skipped": split.forgotten_skipped,
+        "profile_build_s": split.profile_build_s,
         "seconds": round(time.perf_counter() - started, 1),
     })
     return result

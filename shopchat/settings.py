@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     """How hybrid search orders its candidates: ``auto`` (the catalog's own model from ``shopchat
     eval train-ranker`` under ``home/models``, else the shipped LightGBM model for ``icecat``, else
     rank fusion), ``lambdamart`` (the shipped model), ``rrf``, or a model file's path."""
+    personal_ranker: str = "auto"
+    """How a shopper's profile reorders a search: ``auto`` (the catalog's own model from ``shopchat
+    eval train-personal`` under ``home/models``, else the shipped model for ``online-retail``,
+    else the linear blend), ``learned`` (the shipped model), ``linear``, or a model file's path."""
     default_catalog: str = "icecat"
     data_base_url: str | None = None
     """Fetch data sets from this base URL (``{base}/{dataset}/{file}``) instead of their homes."""

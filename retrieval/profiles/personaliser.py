@@ -19,6 +19,7 @@ from retrieval.profiles import scoring
 from retrieval.profiles.config import ProfileConfig
 from retrieval.profiles.events import EventStore, StoredEvent
 from retrieval.profiles.profile import Profile, build_profile
+from retrieval.profiles.rankers import personal_ranker_for
 from retrieval.profiles.store import ProfileStore
 from retrieval.profiles.summary import describe_history
 from retrieval.profiles.vectors import ItemVectors
@@ -32,6 +33,8 @@ from shopchat.settings import Settings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+
+    from retrieval.ranking.rankers import Ranker
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +66,14 @@ class ForgetReport:
 
 class Personaliser:
     def __init__(self, searcher: Searcher, events: EventStore, profiles: ProfileStore,
-                 config: ProfileConfig | None = None, name: str | None = None) -> None:
+                 config: ProfileConfig | None = None, name: str | None = None,
+                 ranker: Ranker | None = None) -> None:
         self.searcher = searcher
         self.events = events
         self.profiles = profiles
         self.config = config or ProfileConfig()
+        self.ranker = ranker
+        """The learned personal ranker; None: the linear blend."""
         self.name = name or searcher.catalog
         self._vectors: ItemVectors | None = None
         self._writer: WriteBehind | None = None
@@ -83,7 +89,8 @@ class Personaliser:
         events = EventStore(events_path or settings.events_path(name))
         store = ProfileStore.open(client or open_client(settings), name)
         assert store is not None  # create=True always returns a store
-        return cls(searcher, events, store, config, name)
+        ranker = personal_ranker_for(searcher.catalog, settings.personal_ranker, settings.home)
+        return cls(searcher, events, store, config, name, ranker)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -126,7 +133,7 @@ class Personaliser:
         return result if profile is None else self.rescore(profile, result, k)
 
     def rescore(self, profile: Profile, result: SearchResult, k: int | None = None) -> SearchResult:
-        return scoring.rescore(profile, result, self.vectors, self.config, k)
+        return scoring.rescore(profile, result, self.vectors, self.config, k, self.ranker)
 
     def recommend(self, user_id: str, k: int = 20,
                   filters: Filters | None = None) -> SearchResult | None:

@@ -1,9 +1,14 @@
-"""Personalised scores: the query's ranking first, the profile as a bounded boost.
+"""Personalised scores: the query's ranking first, the profile reorders what it retrieved.
 
-Search:   final = score / max|score|  +  own_w * own(item)  +  cos_w * (cos(profile, item) - mean)
+Search, linear blend (any catalog):
+          final = score / max|score|  +  own_w * own(item)  +  cos_w * (cos(profile, item) - mean)
                   + aff_w * (brand share + type share)
-over the candidates the query already retrieved (filters applied there, so they stay exact);
-disliked items are dropped. Recommend (no query): the same boost over every item.
+Search, learned: a LightGBM LambdaMART model over ``PERSONAL_FEATURES`` (query score and rank
+plus what the profile says), fit on a time split of the catalog's own purchases
+(``shopchat eval train-personal``).
+Either way only the candidates the query already retrieved are reordered (filters applied
+there, so they stay exact) and disliked items are dropped. Recommend (no query): the linear
+boost over every item.
 """
 
 from __future__ import annotations
@@ -14,48 +19,42 @@ import time
 import numpy as np
 
 from retrieval.profiles.config import ProfileConfig
+from retrieval.profiles.features import (
+    PERSONAL_FEATURES,
+    PROFILE_COLUMNS,
+    affinity,
+    own_strength,
+    personal_features,
+)
 from retrieval.profiles.profile import Profile
 from retrieval.profiles.vectors import ItemVectors
+from retrieval.ranking.rankers import Ranker
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 
 
-def own_strength(weight: float) -> float:
-    """Signed log scale: the 10th purchase of an item adds less than the 2nd."""
-    return float(np.sign(weight) * np.log1p(abs(weight)))
-
-
-def _affinity(profile: Profile, brands: np.ndarray, categories: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(brands), dtype=np.float64)
-    if profile.brands:
-        out += np.array([profile.brands.get(b, 0.0) for b in brands])
-    if profile.types:
-        out += np.array([profile.types.get(c, 0.0) for c in categories])
-    return out
-
-
 def rescore(profile: Profile, result: SearchResult, vectors: ItemVectors, cfg: ProfileConfig,
-            k: int | None = None) -> SearchResult:
-    """``result`` reordered for ``profile``; ``k`` cuts the list (default: keep its length)."""
+            k: int | None = None, ranker: Ranker | None = None) -> SearchResult:
+    """``result`` reordered for ``profile``; ``k`` cuts the list (default: keep its length).
+
+    ``ranker``: a learned personal ranker over ``PERSONAL_FEATURES``; None: the linear blend.
+    """
     started = time.perf_counter()
     kept = [c for c in result.candidates if c.product.id not in profile.disliked]
     k = len(kept) if k is None else k
     if not kept:
         return dataclasses.replace(result, candidates=[])
-    base = np.array([c.score for c in kept], dtype=np.float64)
-    scale = float(np.abs(base).max()) or 1.0
-    rows = [vectors.row(c.product.id) for c in kept]
-    cos = np.zeros(len(kept))
-    have = np.array([r is not None for r in rows])
-    if profile.vector is not None and have.any():
-        idx = np.array([r for r in rows if r is not None])
-        cos[have] = vectors.matrix[idx] @ profile.vector
-        cos[have] -= cos[have].mean()
-    own = np.array([own_strength(profile.item_weights.get(c.product.id, 0.0)) for c in kept])
-    aff = _affinity(profile,
-                    np.array([c.product.brand.lower() for c in kept], dtype=object),
-                    np.array([c.product.category.lower() for c in kept], dtype=object))
-    personal = cfg.own_weight * own + cfg.cosine_weight * cos + cfg.affinity_weight * aff
-    final = base / scale + personal
+    features = personal_features(profile, kept, result.query.text, vectors)
+    if ranker is None:
+        column = PERSONAL_FEATURES.index
+        personal = (cfg.own_weight * features[:, column("own")]
+                    + cfg.cosine_weight * features[:, column("cosine")]
+                    + cfg.affinity_weight * features[:, column("affinity")])
+        final = features[:, column("base")] + personal
+    else:
+        final = ranker.score(features)
+        query_only = features.copy()
+        query_only[:, PROFILE_COLUMNS] = 0.0
+        personal = final - ranker.score(query_only)
     order = np.argsort(-final, kind="stable")[:k]
     candidates = [
         dataclasses.replace(kept[i], score=float(final[i]), rank=rank,
@@ -81,7 +80,7 @@ def recommend(profile: Profile, vectors: ItemVectors, cfg: ProfileConfig, k: int
         row = table.row_of.get(item_id)
         if row is not None:
             own[row] = own_strength(weight)
-    score += cfg.own_weight * own + cfg.affinity_weight * _affinity(
+    score += cfg.own_weight * own + cfg.affinity_weight * affinity(
         profile, table.brand, table.category)
     allowed = vectors.present.copy()
     mask = table.mask(filters)

@@ -62,17 +62,20 @@ class FusionRanker:
 class LambdaMartRanker:
     """A LightGBM ranking model over a subset of ``FEATURES`` (named in the model itself)."""
 
-    def __init__(self, booster: lightgbm.Booster, name: str = "lambdamart") -> None:
+    def __init__(self, booster: lightgbm.Booster, name: str = "lambdamart",
+                 vocabulary: Sequence[str] = FEATURES) -> None:
+        """``vocabulary``: the columns of the feature rows ``score`` gets (the model may use a
+        subset, named in the model itself)."""
         self.booster = booster
         self.name = name
         used = list(booster.feature_name())
-        unknown = [f for f in used if f not in FEATURES]
+        unknown = [f for f in used if f not in vocabulary]
         if unknown:
             raise ConfigError(
                 f"ranking model {name!r} uses features this shopchat does not compute: {unknown}"
             )
         self.features = tuple(used)
-        self._columns = np.array([FEATURES.index(f) for f in used])
+        self._columns = np.array([list(vocabulary).index(f) for f in used])
 
     @classmethod
     def fit(
@@ -83,27 +86,30 @@ class LambdaMartRanker:
         columns: Sequence[str] = FEATURES,
         params: dict[str, Any] | None = None,
         name: str = "lambdamart",
+        vocabulary: Sequence[str] = FEATURES,
     ) -> LambdaMartRanker:
-        """Train on per-query feature matrices and graded labels (0..3)."""
+        """Train on per-query feature matrices (columns: ``vocabulary``) and graded labels
+        (0..3), using the ``columns`` named."""
         import lightgbm
 
-        picked = [FEATURES.index(c) for c in columns]
+        picked = [list(vocabulary).index(c) for c in columns]
         x = np.vstack([f[:, picked] for f in features])
         y = np.concatenate(labels)
         model = lightgbm.LGBMRanker(**{**DEFAULT_PARAMS, **(params or {})},
                                     label_gain=list(LABEL_GAIN))
         model.fit(x, y, group=[len(lab) for lab in labels], feature_name=list(columns))
-        return cls(model.booster_, name)
+        return cls(model.booster_, name, vocabulary)
 
     @classmethod
-    def load(cls, path: Path, name: str | None = None) -> LambdaMartRanker:
+    def load(cls, path: Path, name: str | None = None,
+             vocabulary: Sequence[str] = FEATURES) -> LambdaMartRanker:
         import lightgbm
 
         try:
             booster = lightgbm.Booster(model_str=path.read_text(encoding="utf-8"))
         except (OSError, lightgbm.basic.LightGBMError) as exc:
             raise ConfigError(f"cannot load the ranking model {path}: {exc}") from exc
-        return cls(booster, name or path.stem)
+        return cls(booster, name or path.stem, vocabulary)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -105,8 +106,6 @@ def personal(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Time-split personalisation eval: search with vs without the profile, and recommend."""
-    from datetime import UTC, datetime
-
     from catalog import load_catalog
     from eval.personal_eval import PersonalEvalConfig, evaluate_personal
     from eval.personal_report import write_personal_report
@@ -114,12 +113,8 @@ def personal(
     settings = get_settings()
     out = out or settings.home / "eval" / f"{catalog}-personal"
     with fail_cleanly():
-        try:
-            cut = datetime.fromisoformat(cutoff).replace(tzinfo=UTC) if cutoff else None
-        except ValueError as exc:
-            raise typer.BadParameter(f"--cutoff: {exc}") from exc
-        cfg = PersonalEvalConfig(cutoff=cut, users=users, queries_per_user=queries_per_user,
-                                 seed=seed)
+        cfg = PersonalEvalConfig(cutoff=_day(cutoff, "--cutoff"), users=users,
+                                 queries_per_user=queries_per_user, seed=seed)
         loaded = load_catalog(catalog, settings.data_dir)
         result = evaluate_personal(loaded, settings, cfg, progress=not quiet)
         paths = write_personal_report(result, out)
@@ -147,6 +142,56 @@ def personal(
                   f"popularity {rec['popularity_recall@20']:.4f}")
     for path in paths:
         console.print(f"wrote {path}")
+
+
+def _day(value: str | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option}: {exc}") from exc
+
+
+@app.command("train-personal")
+def train_personal(
+    catalog: Annotated[str, typer.Option(
+        "--catalog", "-c", help="A catalog with purchase histories.")] = "online-retail",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", dir_okay=False,
+        help="Model file (default: <home>/models/personal-<catalog>.txt, which personalised "
+        "search then uses for that catalog; elsewhere SHOPCHAT_PERSONAL_RANKER=<file>).")] = None,
+    cutoff: Annotated[str | None, typer.Option(
+        "--cutoff", help="Profiles from purchases before this date (YYYY-MM-DD, UTC); default: "
+        "the month holding the 45% quantile of purchase times (online-retail: 2011-07-01).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Training queries from purchases before this date; default: the "
+        "cut-off `eval personal` tests after (online-retail: 2011-09-01).")] = None,
+    users: Annotated[int, typer.Option(
+        "--users", "-n", min=1, help="Users sampled (fixed seed).")] = 800,
+    seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 5,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Fit the learned personal ranker on a time split that ends where `eval personal` starts."""
+    from catalog import load_catalog
+    from eval.personal_train import train_personal_ranker, training_config
+    from retrieval.profiles.rankers import own_model_path
+
+    settings = get_settings()
+    out = out or own_model_path(settings.home, catalog)
+    with fail_cleanly():
+        loaded = load_catalog(catalog, settings.data_dir)
+        cfg = training_config(loaded, _day(cutoff, "--cutoff"), _day(until, "--until"),
+                              users, seed)
+        trained = train_personal_ranker(loaded, settings, cfg, progress=not quiet)
+        trained.ranker.save(out)
+    console.print(f"profiles before {trained.cutoff:%Y-%m-%d}, queries until "
+                  f"{trained.until:%Y-%m-%d}: {trained.users} users, {trained.queries} queries "
+                  f"({trained.positives} bought items), {trained.seconds:.0f} s")
+    console.print("feature gain shares: " + ", ".join(
+        f"{f} {v:.2f}" for f, v in trained.importance().items()))
+    console.print(f"wrote {out}")
 
 
 app.command("train-ranker")(ranking.train_ranker)

@@ -15,9 +15,13 @@ from catalog import load_catalog
 from eval.personal_eval import PersonalEvalConfig, QueryCase, evaluate_personal, headroom
 from eval.personal_queries import QueryBuilder
 from eval.personal_report import write_personal_report
+from eval.personal_train import train_personal_ranker, training_config
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.profiles import Personaliser, ProfileStore
+from retrieval.profiles.rankers import own_model_path, personal_ranker_for
+from retrieval.ranking.rankers import LambdaMartRanker
 from retrieval.store import open_client
+from shopchat.errors import ConfigError
 from shopchat.records import Catalog
 from tests.conftest import make_settings, renamed
 
@@ -109,3 +113,25 @@ def test_headroom_puts_rebought_items_first_and_says_what_the_rest_must_add() ->
     assert room["new_mrr_needed"] == pytest.approx(0.35, abs=1e-4)
     assert room["new_mrr_non_personalised"] == pytest.approx(0.375, abs=1e-4)
     assert headroom([], {}) == {}
+
+
+def test_train_personal_fits_on_the_split_before_the_eval(
+    retail_slice: Catalog, embedder: SentenceTransformerEmbedder, tmp_path: Path, data_dir: Path,
+) -> None:
+    july, september = datetime(2011, 7, 1, tzinfo=UTC), datetime(2011, 9, 1, tzinfo=UTC)
+    with pytest.raises(ConfigError, match="must come before"):
+        training_config(retail_slice, september, july, 12, 5)
+    cfg = training_config(retail_slice, july, None, users=12, seed=5)
+    assert cfg.until == september  # the eval's default cut-off: training never sees its test
+    settings = make_settings(tmp_path / "home", data_dir)
+    trained = train_personal_ranker(retail_slice, settings, cfg, embedder=embedder,
+                                    progress=False)
+    assert trained.queries > 10 and trained.positives >= trained.queries
+    assert abs(sum(trained.importance().values()) - 1) < 1e-3
+    path = own_model_path(settings.home, retail_slice.name)
+    trained.ranker.save(path)
+    loaded = personal_ranker_for(retail_slice.name, "auto", settings.home)
+    assert isinstance(loaded, LambdaMartRanker) and loaded.features == trained.ranker.features
+    result = evaluate_personal(retail_slice, settings, PersonalEvalConfig(users=4),
+                               embedder=embedder, progress=False)
+    assert result.details["personal_ranker"] == f"personal-{retail_slice.name}"

@@ -1,0 +1,94 @@
+"""What a user's profile says about each candidate of one search: the personal ranker's input.
+
+base            the query's score / max |score| over the candidates (query intent)
+inverse_rank    1 / the query's rank
+own             signed log of the user's own weight on the item (repeat purchases, likes)
+cosine          cos(profile vector, item vector), minus the candidates' mean
+title_affinity  the largest share of the user's items whose titles hold a word of this title
+                that the query does not ("spaceboy", "regency": the ranges a shopper stocks)
+affinity        the user's brand share + product-type share for the item
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from retrieval.profiles.profile import Profile
+from retrieval.profiles.vectors import ItemVectors
+from retrieval.types import Candidate
+
+PERSONAL_FEATURES = ("base", "inverse_rank", "own", "cosine", "title_affinity", "affinity")
+PROFILE_COLUMNS = np.array([PERSONAL_FEATURES.index(f) for f in
+                            ("own", "cosine", "title_affinity", "affinity")])
+"""The columns that come from the profile (zeroed, they give the query-only score)."""
+_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def own_strength(weight: float) -> float:
+    """Signed log scale: the 10th purchase of an item adds less than the 2nd."""
+    return float(np.sign(weight) * np.log1p(abs(weight)))
+
+
+def title_words(title: str) -> frozenset[str]:
+    """Lower-cased words of two or more letters (numbers and single letters dropped)."""
+    return frozenset(_WORD.findall(title.lower()))
+
+
+def affinity(profile: Profile, brands: Sequence[str] | np.ndarray,
+             categories: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Brand share + product-type share of each item in the user's positive history."""
+    out = np.zeros(len(brands), dtype=np.float64)
+    if profile.brands:
+        out += np.array([profile.brands.get(b, 0.0) for b in brands])
+    if profile.types:
+        out += np.array([profile.types.get(c, 0.0) for c in categories])
+    return out
+
+
+def title_affinity(profile: Profile, titles: Sequence[str], query: str,
+                   vectors: ItemVectors) -> np.ndarray:
+    """Per title: the largest share of the user's items sharing one of its non-query words."""
+    mine = [vectors.table.products[r].title for item, w in profile.item_weights.items()
+            if w > 0 and (r := vectors.row(item)) is not None]
+    if not mine:
+        return np.zeros(len(titles))
+    counts = Counter(word for title in mine for word in title_words(title))
+    skip = title_words(query)
+    return np.array([max((counts[w] for w in title_words(t) - skip), default=0) / len(mine)
+                     for t in titles], dtype=np.float64)
+
+
+def cosines(profile: Profile, candidates: Sequence[Candidate], vectors: ItemVectors) -> np.ndarray:
+    out = np.zeros(len(candidates))
+    rows = [vectors.row(c.product.id) for c in candidates]
+    have = np.array([r is not None for r in rows], dtype=bool)
+    if profile.vector is not None and have.any():
+        idx = np.array([r for r in rows if r is not None])
+        out[have] = vectors.matrix[idx] @ profile.vector
+        out[have] -= out[have].mean()
+    return out
+
+
+def personal_features(profile: Profile, candidates: Sequence[Candidate], query: str,
+                      vectors: ItemVectors) -> np.ndarray:
+    """One row per candidate, columns as in ``PERSONAL_FEATURES``."""
+    n = len(candidates)
+    if n == 0:
+        return np.zeros((0, len(PERSONAL_FEATURES)))
+    base = np.array([c.score for c in candidates], dtype=np.float64)
+    base /= float(np.abs(base).max()) or 1.0
+    own = np.array([own_strength(profile.item_weights.get(c.product.id, 0.0))
+                    for c in candidates])
+    return np.column_stack([
+        base,
+        1.0 / np.arange(1, n + 1),
+        own,
+        cosines(profile, candidates, vectors),
+        title_affinity(profile, [c.product.title for c in candidates], query, vectors),
+        affinity(profile, [c.product.brand.lower() for c in candidates],
+                 [c.product.category.lower() for c in candidates]),
+    ])
