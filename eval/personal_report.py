@@ -94,7 +94,8 @@ def _report_lines(result: PersonalEvalResult, plot: str) -> list[str]:
         f"Cut-off {result.cutoff:%Y-%m-%d}: profiles from purchases before it, tests after it. "
         f"{m['users']} sampled users, {m['queries']} queries (one per distinct query a user's "
         "test purchases give; relevant = that user's test items with that query). Both systems "
-        "rank the same hybrid top-100; the personalised one reorders it with the user's profile.",
+        "rank the same hybrid top-100; the personalised one reorders it with the user's profile "
+        f"(personal ranker: {result.details.get('personal_ranker', 'linear')}).",
         "", *_table({s: m[s] for s in SYSTEMS}, SEARCH_METRICS), "",
         f"Personalised MRR / non-personalised MRR = **{ratio:.3f}** "
         f"(target ≥ {MRR_TARGET}: {'met' if ratio >= MRR_TARGET else 'NOT met'}).", "",

@@ -91,7 +91,7 @@ def test_small_eval_run_writes_the_promised_files(
     per_user = pd.read_csv(tmp_path / "out" / "per_user.csv")
     assert len(per_user) == 8 and {"mrr_personalised", "recall@20_recommend"} <= set(per_user)
     report = (tmp_path / "out" / "report.md").read_text()
-    assert "## Headroom" in report and set(json.loads(
+    assert "(personal ranker: linear)" in report and "## Headroom" in report and set(json.loads(
         (tmp_path / "out" / "details.json").read_text())["headroom"]) >= {"repeat_oracle_ratio"}
     assert "![metrics](metrics.png)" in report and (tmp_path / "out" / "metrics.png").stat().st_size
     assert {p.name for p in paths} >= {"metrics.json", "per_user.csv", "report.md", "metrics.png"}
