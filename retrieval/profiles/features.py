@@ -7,6 +7,10 @@ cosine          cos(profile vector, item vector), minus the candidates' mean
 title_affinity  the largest share of the user's items whose titles hold a word of this title
                 that the query does not ("spaceboy", "regency": the ranges a shopper stocks)
 affinity        the user's brand share + product-type share for the item
+nearest         cos(item, the most similar item the user bought or liked)
+nearest3        mean cos(item, the three most similar ones)
+price_ratio     log(price / the middle of the user's usual price band); 0 when either is unknown
+price_distance  |price_ratio|
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from retrieval.profiles.profile import Profile
 from retrieval.profiles.vectors import ItemVectors
 from retrieval.types import Candidate
 
-PERSONAL_FEATURES = ("base", "inverse_rank", "own", "cosine", "title_affinity", "affinity")
-PROFILE_COLUMNS = np.array([PERSONAL_FEATURES.index(f) for f in
-                            ("own", "cosine", "title_affinity", "affinity")])
+PERSONAL_FEATURES = ("base", "inverse_rank", "own", "cosine", "title_affinity", "affinity",
+                     "nearest", "nearest3", "price_ratio", "price_distance")
+PROFILE_COLUMNS = np.array([PERSONAL_FEATURES.index(f) for f in PERSONAL_FEATURES[2:]])
 """The columns that come from the profile (zeroed, they give the query-only score)."""
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -49,11 +53,16 @@ def affinity(profile: Profile, brands: Sequence[str] | np.ndarray,
     return out
 
 
+def liked_rows(profile: Profile, vectors: ItemVectors) -> list[int]:
+    """Table rows of the items the user weighs positively (bought, liked...)."""
+    return [r for item, w in profile.item_weights.items()
+            if w > 0 and (r := vectors.row(item)) is not None]
+
+
 def title_affinity(profile: Profile, titles: Sequence[str], query: str,
                    vectors: ItemVectors) -> np.ndarray:
     """Per title: the largest share of the user's items sharing one of its non-query words."""
-    mine = [vectors.table.products[r].title for item, w in profile.item_weights.items()
-            if w > 0 and (r := vectors.row(item)) is not None]
+    mine = [vectors.table.products[r].title for r in liked_rows(profile, vectors)]
     if not mine:
         return np.zeros(len(titles))
     counts = Counter(word for title in mine for word in title_words(title))
@@ -73,6 +82,31 @@ def cosines(profile: Profile, candidates: Sequence[Candidate], vectors: ItemVect
     return out
 
 
+def nearest(profile: Profile, candidates: Sequence[Candidate], vectors: ItemVectors
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: cos to the user's most similar item, and the mean over the top three."""
+    mine = liked_rows(profile, vectors)
+    rows = [vectors.row(c.product.id) for c in candidates]
+    top1, top3 = np.zeros(len(candidates)), np.zeros(len(candidates))
+    have = np.array([r is not None for r in rows], dtype=bool)
+    if not mine or not have.any():
+        return top1, top3
+    sims = vectors.matrix[[r for r in rows if r is not None]] @ vectors.matrix[mine].T
+    sims = np.sort(sims, axis=1)
+    top1[have] = sims[:, -1]
+    top3[have] = sims[:, -3:].mean(axis=1)
+    return top1, top3
+
+
+def price_ratio(profile: Profile, candidates: Sequence[Candidate]) -> np.ndarray:
+    if profile.price_band is None or sum(profile.price_band) <= 0:
+        return np.zeros(len(candidates))
+    middle = sum(profile.price_band) / 2
+    return np.array([np.log(float(c.product.price) / middle)
+                     if c.product.price is not None and c.product.price > 0 else 0.0
+                     for c in candidates], dtype=np.float64)
+
+
 def personal_features(profile: Profile, candidates: Sequence[Candidate], query: str,
                       vectors: ItemVectors) -> np.ndarray:
     """One row per candidate, columns as in ``PERSONAL_FEATURES``."""
@@ -83,6 +117,8 @@ def personal_features(profile: Profile, candidates: Sequence[Candidate], query: 
     base /= float(np.abs(base).max()) or 1.0
     own = np.array([own_strength(profile.item_weights.get(c.product.id, 0.0))
                     for c in candidates])
+    near, near3 = nearest(profile, candidates, vectors)
+    price = price_ratio(profile, candidates)
     return np.column_stack([
         base,
         1.0 / np.arange(1, n + 1),
@@ -91,4 +127,8 @@ def personal_features(profile: Profile, candidates: Sequence[Candidate], query: 
         title_affinity(profile, [c.product.title for c in candidates], query, vectors),
         affinity(profile, [c.product.brand.lower() for c in candidates],
                  [c.product.category.lower() for c in candidates]),
+        near,
+        near3,
+        price,
+        np.abs(price),
     ])

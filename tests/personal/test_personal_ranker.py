@@ -41,6 +41,15 @@ def test_features_say_what_the_profile_knows(personaliser: Personaliser) -> None
     assert rows[5, COL["cosine"]] == rows[:, COL["cosine"]].max()
     # the bought item shares every title word with the history, but the query's don't count
     assert rows[5, COL["title_affinity"]] == pytest.approx(1.0)
+    # its nearest bought item is itself; the price band is its own price
+    assert rows[5, COL["nearest"]] == pytest.approx(1.0, abs=1e-5)
+    assert rows[5, COL["nearest"]] == rows[:, COL["nearest"]].max()
+    assert rows[5, COL["price_ratio"]] == pytest.approx(0.0, abs=1e-6)
+    price = float(result.candidates[5].product.price or 0)
+    for i, candidate in enumerate(result.candidates):
+        other = float(candidate.product.price or 0)
+        assert rows[i, COL["price_ratio"]] == pytest.approx(np.log(other / price), abs=1e-3)
+        assert rows[i, COL["price_distance"]] == pytest.approx(abs(rows[i, COL["price_ratio"]]))
 
 
 def test_title_affinity_ignores_the_query_words(personaliser: Personaliser) -> None:
