@@ -64,3 +64,18 @@ def test_eval_personal_on_online_retail(cli_env: Path) -> None:
     assert metrics["users"] == 30 and metrics["queries"] > 30
     assert metrics["recommend"]["recall@20"] > metrics["recommend"]["popularity_recall@20"]
     assert metrics["personalised"]["mrr"] > metrics["non_personalised"]["mrr"]
+
+
+def test_train_personal_refuses_a_split_that_ends_before_it_starts(cli_env: Path) -> None:
+    from typer.testing import CliRunner
+
+    from shopchat.cli.main import app
+
+    result = CliRunner().invoke(app, ["eval", "train-personal", "--catalog", "online-retail",
+                                      "--cutoff", "2011-09-01", "--until", "2011-07-01",
+                                      "--out", str(cli_env / "model.txt")])
+    assert result.exit_code != 0
+    assert "2011-09-01 must come before --until 2011-07-01" in result.output
+    assert not (cli_env / "model.txt").exists()
+    bad = CliRunner().invoke(app, ["eval", "train-personal", "--until", "July"])
+    assert bad.exit_code != 0 and "--until" in bad.output
