@@ -24,6 +24,7 @@ from assistant.llm.base import LLM, LLMBadOutput, LLMError
 from assistant.prompts import INSTRUCTIONS, MAX_ABOUT_CHARS, ranking_schema, rerank_messages
 from assistant.reasons import MAX_REASON_CHARS, attribute_reason, grounded
 from retrieval.types import Candidate
+from shopchat.text import single_spaced
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,7 @@ def parse_ranking(raw: str, aliases: Sequence[str], max_reason_chars: int) -> Pa
             continue
         order.append(alias)
         if isinstance(reason, str) and reason.strip() and len(reason.strip()) <= max_reason_chars:
-            printable = "".join(c if c.isprintable() else " " for c in reason)
-            reasons[alias] = " ".join(printable.split())
+            reasons[alias] = single_spaced(reason)
         else:
             problems.append(f"unusable reason for {alias}")
     if not order:

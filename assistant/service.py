@@ -34,6 +34,7 @@ from retrieval.types import Candidate, ParsedQuery
 from shopchat.errors import ConfigError
 from shopchat.records import Product
 from shopchat.settings import Settings, get_settings
+from shopchat.text import single_spaced
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,7 @@ class Assistant:
 
     def _turn(self, session: Session, query: str) -> Iterator[Event]:
         started = time.perf_counter()
-        # control and format characters (terminal escapes, NUL, zero-width) are not words
-        text = " ".join("".join(c if c.isprintable() else " " for c in str(query)).split())
+        text = single_spaced(str(query))
         profile = self._profile(session.user_id)
         if not text and profile is not None:
             yield from recommend_turn(self, session, profile, started)

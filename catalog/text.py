@@ -11,6 +11,8 @@ import html
 import math
 import re
 
+from shopchat.text import single_spaced
+
 _TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -48,9 +50,7 @@ def clean_text(value: object, *, html_markup: bool = False) -> str:
             text = _TAG.sub(" ", text)
         if "&" in text:
             text = html.unescape(text)
-    if not text.isprintable():  # NUL, terminal escapes, zero-width marks: not text
-        text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split())
+    return single_spaced(text)
 
 
 def _show_bytes(text: str) -> str:

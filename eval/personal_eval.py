@@ -34,6 +34,7 @@ from retrieval.indexer import build_index
 from retrieval.profiles import EventStore, Personaliser
 from retrieval.profiles.builder import build_profiles
 from retrieval.searcher import Searcher
+from retrieval.types import SearchResult
 from shopchat.errors import ConfigError
 from shopchat.records import Catalog, EventKind, Interaction
 from shopchat.settings import Settings
@@ -73,6 +74,14 @@ class TimeSplit:
     cases: list[QueryCase]
     profile_build_s: float
     forgotten_skipped: int
+    _searches: dict[str, SearchResult] = field(default_factory=dict)
+
+    def search(self, query: str) -> SearchResult:
+        """The query's top ``pool`` candidates, searched once per distinct query."""
+        if query not in self._searches:
+            self._searches[query] = self.personaliser.searcher.search(
+                query, k=self.personaliser.config.pool)
+        return self._searches[query]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +235,7 @@ def evaluate_personal(catalog: Catalog, settings: Settings,
     started = time.perf_counter()
     with time_split(catalog, settings, cfg, embedder=embedder, client=client,
                     progress=progress) as split:
-        result = _run(catalog.name, split.cutoff, split.personaliser, split.cases, split.users,
-                      split.train, split.test, progress)
+        result = _run(catalog.name, split, progress)
         ranker = split.personaliser.ranker
     result.details.update({
         "cutoff": split.cutoff.isoformat(),
@@ -244,13 +252,12 @@ def vars_of(cfg: PersonalEvalConfig) -> dict[str, Any]:
     return {f: getattr(cfg, f) for f in cfg.__dataclass_fields__}
 
 
-def _run(name: str, cutoff: datetime, personaliser: Personaliser, cases: list[QueryCase],
-         users: list[str], train: dict[str, list[Interaction]],
-         test: dict[str, list[Interaction]], progress: bool) -> PersonalEvalResult:
-    pool = personaliser.config.pool
+def _run(name: str, split: TimeSplit, progress: bool) -> PersonalEvalResult:
+    personaliser, cases, users = split.personaliser, split.cases, split.users
+    train, test = split.train, split.test
     ranked: dict[str, dict[str, list[str]]] = {"personalised": {}, "non_personalised": {}}
     for case in tqdm(cases, desc="eval personal", unit="query", disable=not progress):
-        result = personaliser.searcher.search(case.query, k=pool)
+        result = split.search(case.query)
         ranked["non_personalised"][case.qid] = result.ids
         ranked["personalised"][case.qid] = personaliser.personalise(case.user_id, result).ids
     search_qrels = build_qrels({c.qid: dict.fromkeys(c.relevant, 1) for c in cases})
@@ -283,7 +290,7 @@ def _run(name: str, cutoff: datetime, personaliser: Personaliser, cases: list[Qu
     per_query = {s: sc.per_query for s, sc in scores.items()}
     details = {"splits": _splits(cases, per_query),
                "headroom": headroom(cases, per_query["non_personalised"]["mrr"])}
-    return PersonalEvalResult(name, cutoff, metrics, cases, ranked, per_query, users,
+    return PersonalEvalResult(name, split.cutoff, metrics, cases, ranked, per_query, users,
                               {u: len(train[u]) for u in users}, baskets, details)
 
 

@@ -21,7 +21,6 @@ from eval.personal_eval import PersonalEvalConfig, TimeSplit, default_cutoff, ti
 from retrieval.embedder import Embedder
 from retrieval.profiles.features import PERSONAL_FEATURES, personal_features
 from retrieval.ranking.rankers import LambdaMartRanker
-from retrieval.types import SearchResult
 from shopchat.errors import ConfigError
 from shopchat.records import Catalog
 from shopchat.settings import Settings
@@ -70,14 +69,10 @@ def collect_features(split: TimeSplit, progress: bool = True
                      ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per query with a profile and at least one bought item among its candidates."""
     personaliser = split.personaliser
-    searches: dict[str, SearchResult] = {}
     features, labels = [], []
     for case in tqdm(split.cases, desc="personal features", unit="query", disable=not progress):
-        if case.query not in searches:
-            searches[case.query] = personaliser.searcher.search(case.query,
-                                                               k=personaliser.config.pool)
         profile = personaliser.profile(case.user_id)
-        result = searches[case.query]
+        result = split.search(case.query)
         if profile is None:
             continue
         kept = [c for c in result.candidates if c.product.id not in profile.disliked]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,9 +38,26 @@ def own_strength(weight: float) -> float:
     return float(np.sign(weight) * np.log1p(abs(weight)))
 
 
+@lru_cache(maxsize=1 << 16)
 def title_words(title: str) -> frozenset[str]:
     """Lower-cased words of two or more letters (numbers and single letters dropped)."""
     return frozenset(_WORD.findall(title.lower()))
+
+
+def query_scores(candidates: Sequence[Candidate]) -> np.ndarray:
+    """The query's scores scaled by the largest magnitude (1.0 for the top one)."""
+    base = np.array([c.score for c in candidates], dtype=np.float64)
+    return base / (float(np.abs(base).max()) or 1.0)
+
+
+def own_strengths(profile: Profile, candidates: Sequence[Candidate]) -> np.ndarray:
+    return np.array([own_strength(profile.item_weights.get(c.product.id, 0.0))
+                     for c in candidates], dtype=np.float64)
+
+
+def candidate_affinity(profile: Profile, candidates: Sequence[Candidate]) -> np.ndarray:
+    return affinity(profile, [c.product.brand.lower() for c in candidates],
+                    [c.product.category.lower() for c in candidates])
 
 
 def affinity(profile: Profile, brands: Sequence[str] | np.ndarray,
@@ -113,20 +131,15 @@ def personal_features(profile: Profile, candidates: Sequence[Candidate], query: 
     n = len(candidates)
     if n == 0:
         return np.zeros((0, len(PERSONAL_FEATURES)))
-    base = np.array([c.score for c in candidates], dtype=np.float64)
-    base /= float(np.abs(base).max()) or 1.0
-    own = np.array([own_strength(profile.item_weights.get(c.product.id, 0.0))
-                    for c in candidates])
     near, near3 = nearest(profile, candidates, vectors)
     price = price_ratio(profile, candidates)
     return np.column_stack([
-        base,
+        query_scores(candidates),
         1.0 / np.arange(1, n + 1),
-        own,
+        own_strengths(profile, candidates),
         cosines(profile, candidates, vectors),
         title_affinity(profile, [c.product.title for c in candidates], query, vectors),
-        affinity(profile, [c.product.brand.lower() for c in candidates],
-                 [c.product.category.lower() for c in candidates]),
+        candidate_affinity(profile, candidates),
         near,
         near3,
         price,

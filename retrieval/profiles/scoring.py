@@ -20,11 +20,14 @@ import numpy as np
 
 from retrieval.profiles.config import ProfileConfig
 from retrieval.profiles.features import (
-    PERSONAL_FEATURES,
     PROFILE_COLUMNS,
     affinity,
+    candidate_affinity,
+    cosines,
     own_strength,
+    own_strengths,
     personal_features,
+    query_scores,
 )
 from retrieval.profiles.profile import Profile
 from retrieval.profiles.vectors import ItemVectors
@@ -43,14 +46,13 @@ def rescore(profile: Profile, result: SearchResult, vectors: ItemVectors, cfg: P
     k = len(kept) if k is None else k
     if not kept:
         return dataclasses.replace(result, candidates=[])
-    features = personal_features(profile, kept, result.query.text, vectors)
-    if ranker is None:
-        column = PERSONAL_FEATURES.index
-        personal = (cfg.own_weight * features[:, column("own")]
-                    + cfg.cosine_weight * features[:, column("cosine")]
-                    + cfg.affinity_weight * features[:, column("affinity")])
-        final = features[:, column("base")] + personal
+    if ranker is None:  # only the three signals the blend uses
+        personal = (cfg.own_weight * own_strengths(profile, kept)
+                    + cfg.cosine_weight * cosines(profile, kept, vectors)
+                    + cfg.affinity_weight * candidate_affinity(profile, kept))
+        final = query_scores(kept) + personal
     else:
+        features = personal_features(profile, kept, result.query.text, vectors)
         final = ranker.score(features)
         query_only = features.copy()
         query_only[:, PROFILE_COLUMNS] = 0.0

@@ -88,22 +88,27 @@ def search(
         console.print(f"wrote {path}")
 
 
+PurchasesCatalogOpt = Annotated[str, typer.Option(
+    "--catalog", "-c", help="A catalog with purchase histories.")]
+UsersOpt = Annotated[int, typer.Option("--users", "-n", min=1, help="Users sampled (fixed seed).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Sampling seed.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
 @app.command("personal")
 def personal(
-    catalog: Annotated[str, typer.Option(
-        "--catalog", "-c", help="A catalog with purchase histories.")] = "online-retail",
+    catalog: PurchasesCatalogOpt = "online-retail",
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", file_okay=False,
         help="Report folder (default: <home>/eval/<catalog>-personal).")] = None,
-    users: Annotated[int, typer.Option(
-        "--users", "-n", min=1, help="Users sampled (fixed seed).")] = 200,
+    users: UsersOpt = 200,
     queries_per_user: Annotated[int, typer.Option(
         "--queries-per-user", min=1, help="Distinct test queries per user, at most.")] = 5,
     cutoff: Annotated[str | None, typer.Option(
         "--cutoff", help="Train before this date (YYYY-MM-DD, UTC); default: the month "
         "holding the 60% quantile of purchase times (online-retail: 2011-09-01).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 13,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    seed: SeedOpt = 13,
+    quiet: QuietOpt = False,
 ) -> None:
     """Time-split personalisation eval: search with vs without the profile, and recommend."""
     from catalog import load_catalog
@@ -155,8 +160,7 @@ def _day(value: str | None, option: str) -> datetime | None:
 
 @app.command("train-personal")
 def train_personal(
-    catalog: Annotated[str, typer.Option(
-        "--catalog", "-c", help="A catalog with purchase histories.")] = "online-retail",
+    catalog: PurchasesCatalogOpt = "online-retail",
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", dir_okay=False,
         help="Model file (default: <home>/models/personal-<catalog>.txt, which personalised "
@@ -168,10 +172,9 @@ def train_personal(
     until: Annotated[str | None, typer.Option(
         "--until", help="Training queries from purchases before this date; default: the "
         "cut-off `eval personal` tests after (online-retail: 2011-09-01).")] = None,
-    users: Annotated[int, typer.Option(
-        "--users", "-n", min=1, help="Users sampled (fixed seed).")] = 800,
-    seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 5,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    users: UsersOpt = 800,
+    seed: SeedOpt = 5,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fit the learned personal ranker on a time split that ends where `eval personal` starts."""
     from catalog import load_catalog

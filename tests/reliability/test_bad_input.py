@@ -188,14 +188,22 @@ def index_csv(path: Path, settings: Settings, embedder: object) -> None:
                 embedder=embedder, progress=False)  # type: ignore[arg-type]
 
 
+def index_shop(tmp_path: Path, data_dir: Path, embedder: object, name: str,
+               rows: bytes) -> tuple[Settings, Path]:
+    """A fresh home with ``name``.csv (``HEADER`` + ``rows``) indexed in it."""
+    settings = make_settings(tmp_path / "home", data_dir)
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(HEADER + rows)
+    index_csv(path, settings, embedder)
+    return settings, path
+
+
 def test_a_bad_file_never_loses_what_is_indexed(
     tmp_path: Path, data_dir: Path, embedder: object
 ) -> None:
     """A refused file stops before the index is touched; the catalog stored before stays."""
-    settings = make_settings(tmp_path / "home", data_dir)
-    good = tmp_path / "shop.csv"
-    good.write_bytes(HEADER + b"1,Red mug,3,Acme\n2,Blue cup,2,Acme\n")
-    index_csv(good, settings, embedder)
+    settings, good = index_shop(tmp_path, data_dir, embedder, "shop",
+                                b"1,Red mug,3,Acme\n2,Blue cup,2,Acme\n")
     good.write_bytes(b"id,name\n1,Mug\n")  # the next delivery lost its title column
     with pytest.raises(DataError):
         index_csv(good, settings, embedder)
@@ -212,10 +220,7 @@ def test_the_table_has_at_least_40_cases() -> None:
 def test_a_catalog_of_one_product_indexes_and_answers(
     tmp_path: Path, data_dir: Path, embedder: object
 ) -> None:
-    settings = make_settings(tmp_path / "home", data_dir)
-    path = tmp_path / "solo.csv"
-    path.write_bytes(HEADER + b"1,Red mug,3,Acme\n")
-    index_csv(path, settings, embedder)
+    settings, _ = index_shop(tmp_path, data_dir, embedder, "solo", b"1,Red mug,3,Acme\n")
     searcher = Searcher.open("solo", settings, embedder=embedder)  # type: ignore[arg-type]
     bot = Assistant(searcher, None, settings.model_copy(update={"personalise": False}))
     answer = bot.ask("shopper", "mug under $5")
