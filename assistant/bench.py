@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from assistant.answer import AnswerEvent, CandidatesEvent, ReasonsEvent
 from assistant.service import Assistant
+from shopchat.timing import elapsed_ms
 
 STAGES = ("first_candidates", "retrieve", "rerank", "total")
 
@@ -42,12 +43,12 @@ def bench_ask(
         answer = None
         for event in bot.ask_stream(f"bench-{n}", query):
             if isinstance(event, CandidatesEvent) and first is None:
-                first = (time.perf_counter() - started) * 1000
+                first = elapsed_ms(started)
             elif isinstance(event, ReasonsEvent):
                 pass
             elif isinstance(event, AnswerEvent):
                 answer = event.answer
-        total = (time.perf_counter() - started) * 1000
+        total = elapsed_ms(started)
         assert answer is not None
         out.answers += 1
         out.degraded += answer.degraded

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from assistant.answer import Answer
 from assistant.service import Assistant
 from assistant.ui.load import LoadRun, Step, Turn, check_items, run_concurrent
+from shopchat.timing import elapsed_ms
 
 WORDS = {"icecat": ("wireless mouse", "logitech"), "dummyjson": ("lipstick", "essence")}
 
@@ -68,7 +69,7 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
             degraded = answer.degraded and not busy
         except Exception as exc:  # a counted error, never a crash of the bench
             problem, ids, busy, degraded = f"{type(exc).__name__}: {exc}", [], False, False
-        ms = (time.perf_counter() - started) * 1000
+        ms = elapsed_ms(started)
         turns.append(Turn(n, step_no, step.message, ms, problem, degraded, len(ids), busy))
         previous = ids or previous
     return turns

@@ -19,6 +19,7 @@ from retrieval.profiles import Personaliser, Profile
 from retrieval.searcher import Searcher
 from retrieval.types import Filters, ParsedQuery, SearchResult
 from shopchat.records import EventKind, Product
+from shopchat.timing import elapsed_ms
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -83,6 +84,6 @@ def recommend_turn(bot: Assistant, session: Session, profile: Profile,
                     intent="recommend", constraints={}, degraded=ranked.degraded,
                     degraded_reason=ranked.degraded_reason,
                     timings_ms={"rerank": ranked.llm_ms,
-                                "total": round((time.perf_counter() - started) * 1000, 3)})
+                                "total": elapsed_ms(started)})
     session.remember("", message, bot.settings.turns_kept)
     yield AnswerEvent(answer=answer)

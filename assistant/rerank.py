@@ -25,6 +25,7 @@ from assistant.prompts import INSTRUCTIONS, MAX_ABOUT_CHARS, ranking_schema, rer
 from assistant.reasons import MAX_REASON_CHARS, attribute_reason, grounded
 from retrieval.types import Candidate
 from shopchat.text import single_spaced
+from shopchat.timing import elapsed_ms
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +195,8 @@ def rerank(
     except LLMError as exc:
         cause = f"{exc.cause}: {exc}"
         log.warning("LLM rerank degraded to retrieval order (%s)", cause)
-        return fallback(query, pool, cfg, cause, _ms(started))
-    llm_ms = _ms(started)
+        return fallback(query, pool, cfg, cause, elapsed_ms(started))
+    llm_ms = elapsed_ms(started)
     retrieval_rank = {a: i for i, a in enumerate(aliases, start=1)}
     llm_rank = {a: i for i, a in enumerate(order, start=1)}
     for alias in planted:  # text that tries to instruct the model never earns a promotion
@@ -220,9 +221,6 @@ def rerank(
         log.info("LLM rerank repaired: %s", "; ".join(problems[:5]))
     return Reranked(items, llm_ms=llm_ms, problems=problems)
 
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 3)
 
 
 __all__ = ["MAX_REASON_CHARS", "RerankConfig", "Reranked", "parse_ranking", "rerank"]

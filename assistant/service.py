@@ -27,30 +27,18 @@ from assistant.prompts import MAX_ABOUT_CHARS
 from assistant.reasons import format_price
 from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
-from assistant.session import Session, SessionError, SessionStore
+from assistant.session import Session, SessionStore
 from retrieval import Searcher, open_searcher
 from retrieval.profiles import ForgetReport, Personaliser, Profile
 from retrieval.types import Candidate, ParsedQuery
 from shopchat.errors import ConfigError
+from shopchat.ids import check_user_id
 from shopchat.records import Product
 from shopchat.settings import Settings, get_settings
 from shopchat.text import single_spaced
+from shopchat.timing import elapsed_ms
 
 log = logging.getLogger(__name__)
-
-MAX_USER_ID = 128
-
-
-def check_user_id(user_id: str) -> str:
-    if not isinstance(user_id, str) or not user_id.strip():
-        raise SessionError("user_id must be a non-empty string")
-    if len(user_id) > MAX_USER_ID or not user_id.isprintable() or any(c in user_id for c in "/\\"):
-        raise SessionError(
-            f"user_id must be at most {MAX_USER_ID} printable characters without "
-            f"path separators, got {user_id[:40]!r}"
-        )
-    return user_id.strip()
-
 
 class Assistant:
     def __init__(
@@ -199,7 +187,7 @@ class Assistant:
             items=[AnswerItem.from_candidate(c) for c in candidates[: cfg.explain]],
             constraints=constraints,
         )
-        timings["first_candidates"] = _ms(started)
+        timings["first_candidates"] = elapsed_ms(started)
         ranked = rerank(
             self.llm,
             session.text,
@@ -225,7 +213,7 @@ class Assistant:
             session.text, session.filters, len(items), turn.intent is Intent.MORE, top
         )
         message += degraded_note(ranked.degraded_reason)
-        timings["total"] = _ms(started)
+        timings["total"] = elapsed_ms(started)
         answer = Answer(
             session_id=session.id,
             items=items,
@@ -310,6 +298,3 @@ class Assistant:
             )
         )
 
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 3)

@@ -8,10 +8,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from retrieval.types import Filters
-from shopchat.errors import ShopchatError
+from shopchat.errors import InputError
 
 
-class SessionError(ShopchatError):
+class SessionError(InputError):
     """A session id that belongs to another user, or is malformed."""
 
 

@@ -18,6 +18,7 @@ from eval.metrics import METRICS, build_qrels, score_run
 from eval.report import write_report
 from retrieval.types import Filters, Mode, SearchResult
 from shopchat.errors import ConfigError
+from shopchat.timing import elapsed_ms
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def evaluate_search(
                     for query in held_out:
                         start = time.perf_counter()
                         ids = system(searcher, query, k)
-                        latency[query] = (time.perf_counter() - start) * 1000.0
+                        latency[query] = elapsed_ms(start)
                         ranked[query] = [str(i) for i in ids][:k]
                         bar.update(1)
             scores = score_run(qrels, ranked, METRICS)

@@ -17,6 +17,7 @@ from retrieval.indexer import build_index
 from retrieval.searcher import Searcher
 from shopchat.records import Catalog
 from shopchat.settings import Settings
+from shopchat.timing import elapsed_ms
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) ->
                     where=clause,
                     include=["distances"],
                 )
-                samples.append((time.perf_counter() - t0) * 1000)
+                samples.append(elapsed_ms(t0))
     return {
         "hybrid search (total)": Latency(hybrid),
         "  of which query embedding": Latency(embed),

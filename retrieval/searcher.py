@@ -23,6 +23,7 @@ from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
 from shopchat.settings import Settings
+from shopchat.timing import elapsed_ms
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -121,7 +122,7 @@ class Searcher:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         parsed = self._with_filters(query, filters)
-        timings["parse"] = _ms(t0)
+        timings["parse"] = elapsed_ms(t0)
         lexical, dense = self._retrieve(parsed, mode, max(k, DEPTH), k, timings)
         t1 = time.perf_counter()
         if mode is Mode.LEXICAL:
@@ -130,8 +131,8 @@ class Searcher:
             candidates = self._listed(dense, dense, lexical, k)
         else:
             candidates = self._rank(self._pooled(lexical, dense), k)
-        timings["rank"] = _ms(t1)
-        timings["total"] = _ms(t0)
+        timings["rank"] = elapsed_ms(t1)
+        timings["total"] = elapsed_ms(t0)
         return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings)
 
     def pool(self, query: str | ParsedQuery, filters: Filters | None = None) -> Pool:
@@ -172,7 +173,7 @@ class Searcher:
         title_rows = top_rows(fields["title"], depth, mask)
         hits = LexicalHits(query, scores, fields, list(zip(rows.tolist(), scores[rows].tolist(),
                                                            strict=True)), title_rows)
-        return hits, _ms(t0)
+        return hits, elapsed_ms(t0)
 
     def _dense(
         self,
@@ -190,7 +191,7 @@ class Searcher:
         """
         t0 = time.perf_counter()
         vector = embed_queries(self.embedder, [parsed.search_text])[0]
-        timings["embed"] = _ms(t0)
+        timings["embed"] = elapsed_ms(t0)
         t1 = time.perf_counter()
         hits: list[tuple[int, float]] | None = None
         if mask is None:
@@ -206,7 +207,7 @@ class Searcher:
                     hits = kept[:depth]
             if hits is None:
                 hits = self._query(vector, depth, chroma_where(parsed.filters))
-        timings["dense"] = _ms(t1)
+        timings["dense"] = elapsed_ms(t1)
         return hits
 
     def _query(
@@ -326,6 +327,3 @@ class LexicalHits:
         empty = np.zeros(0, dtype=np.float32)
         return cls(QueryTerms.of(""), empty, {}, [], np.zeros(0, dtype=np.int64))
 
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 3)

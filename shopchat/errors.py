@@ -9,6 +9,10 @@ class ConfigError(ShopchatError):
     """A setting is missing or invalid."""
 
 
+class InputError(ShopchatError):
+    """A caller passed an invalid argument (a user id, a session id, a message)."""
+
+
 class DataError(ShopchatError):
     """A data set is missing, unreadable, or fails its checksum."""
 

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from assistant.ui.render import reply_item_ids
 from retrieval.product_table import ProductTable
+from shopchat.timing import elapsed_ms
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTa
             problem = check_reply(reply, step, table, previous)
         except Exception as exc:  # any failure is a counted error, never a crash of the bench
             reply, problem = "", f"{type(exc).__name__}: {exc}"
-        ms = (time.perf_counter() - started) * 1000
+        ms = elapsed_ms(started)
         ids = reply_item_ids(reply)
         turns.append(Turn(shopper, n, step.message, ms, problem,
                           "language model was not usable" in reply, len(ids)))

@@ -25,6 +25,7 @@ from retrieval.searcher import Searcher
 from shopchat.errors import ConfigError
 from shopchat.records import Catalog, Product
 from shopchat.settings import Settings
+from shopchat.timing import elapsed_ms
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -93,13 +94,13 @@ def _latencies(personaliser: Personaliser, picks: list[tuple[str, Product]]
         personaliser.flush()
         t0 = time.perf_counter()
         personaliser.search(user, query, k=10)
-        idle_search.append(_ms(t0))
+        idle_search.append(elapsed_ms(t0))
         before = personaliser.profile(user)
         t0 = time.perf_counter()
         personaliser.record(user, item_id, "click")
-        record.append(_ms(t0))
+        record.append(elapsed_ms(t0))
         result = personaliser.search(user, query, k=10)
-        search_after.append(_ms(t0))
+        search_after.append(elapsed_ms(t0))
         now = personaliser.profile(user)
         if now is not None and now.events == (before.events if before else 0) + 1 and \
                 any(c.personal_score is not None for c in result.candidates):
@@ -107,11 +108,11 @@ def _latencies(personaliser: Personaliser, picks: list[tuple[str, Product]]
         t0 = time.perf_counter()
         personaliser.record(user, item_id, "view")
         personaliser.flush()
-        durable.append(_ms(t0))
+        durable.append(elapsed_ms(t0))
         t0 = time.perf_counter()
         collection.upsert(ids=["bench-raw"], embeddings=vector.reshape(1, -1),
                           metadatas=[{"events": 1}])
-        raw.append(_ms(t0))
+        raw.append(elapsed_ms(t0))
     collection.delete(ids=["bench-raw"])
     return {
         "record() -> profile visible in this process": Series(record),
@@ -121,6 +122,3 @@ def _latencies(personaliser: Personaliser, picks: list[tuple[str, Product]]
         "raw Chroma upsert of one profile (baseline)": Series(raw),
     }, visible
 
-
-def _ms(since: float) -> float:
-    return (time.perf_counter() - since) * 1000

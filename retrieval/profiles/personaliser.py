@@ -28,6 +28,7 @@ from retrieval.searcher import Searcher
 from retrieval.store import open_client
 from retrieval.types import Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import DataError
+from shopchat.ids import check_user_id
 from shopchat.records import EventKind, Interaction
 from shopchat.settings import Settings
 
@@ -37,18 +38,6 @@ if TYPE_CHECKING:
     from retrieval.ranking.rankers import Ranker
 
 log = logging.getLogger(__name__)
-
-MAX_USER_ID = 128
-
-
-def check_user_id(user_id: str) -> str:
-    if not isinstance(user_id, str) or not user_id.strip():
-        raise DataError("user_id must be a non-empty string")
-    user_id = user_id.strip()
-    if len(user_id) > MAX_USER_ID or not user_id.isprintable():
-        raise DataError(f"user_id must be at most {MAX_USER_ID} printable characters")
-    return user_id
-
 
 @dataclass(frozen=True, slots=True)
 class ForgetReport:

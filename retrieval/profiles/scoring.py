@@ -33,6 +33,7 @@ from retrieval.profiles.profile import Profile
 from retrieval.profiles.vectors import ItemVectors
 from retrieval.ranking.rankers import Ranker
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
+from shopchat.timing import elapsed_ms
 
 
 def rescore(profile: Profile, result: SearchResult, vectors: ItemVectors, cfg: ProfileConfig,
@@ -64,7 +65,7 @@ def rescore(profile: Profile, result: SearchResult, vectors: ItemVectors, cfg: P
         for rank, i in enumerate(order, start=1)
     ]
     timings = dict(result.timings_ms)
-    timings["personalise"] = round((time.perf_counter() - started) * 1000, 3)
+    timings["personalise"] = elapsed_ms(started)
     return dataclasses.replace(result, candidates=candidates, timings_ms=timings)
 
 
@@ -101,7 +102,7 @@ def recommend(profile: Profile, vectors: ItemVectors, cfg: ProfileConfig, k: int
                   personal_score=float(score[r]))
         for rank, r in enumerate(rows, start=1)
     ]
-    elapsed = round((time.perf_counter() - started) * 1000, 3)
+    elapsed = elapsed_ms(started)
     return SearchResult(query=ParsedQuery(text="", filters=filters, original=""),
                         mode=Mode.DENSE, candidates=candidates,
                         timings_ms={"recommend": elapsed, "total": elapsed})
