@@ -18,7 +18,7 @@ from retrieval.filters import chroma_where
 from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
-from retrieval.ranking.rankers import FusionRanker, load_ranker, ranker_for
+from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
@@ -102,7 +102,7 @@ class Searcher:
                 f"catalog {catalog!r} was indexed with {built_with!r}, but the embedding model "
                 f"is {model!r}: run `shopchat index --catalog {catalog}` to re-embed"
             )
-        ranker = ranker_for(catalog, settings.search_ranker, settings.home)
+        ranker = SEARCH_RANKERS.pick(catalog, settings.search_ranker, settings.home)
         return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker)
 
     def close(self) -> None:

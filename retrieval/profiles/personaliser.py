@@ -19,7 +19,7 @@ from retrieval.profiles import scoring
 from retrieval.profiles.config import ProfileConfig
 from retrieval.profiles.events import EventStore, StoredEvent
 from retrieval.profiles.profile import Profile, build_profile
-from retrieval.profiles.rankers import personal_ranker_for
+from retrieval.profiles.rankers import PERSONAL_RANKERS
 from retrieval.profiles.store import ProfileStore
 from retrieval.profiles.summary import describe_history
 from retrieval.profiles.vectors import ItemVectors
@@ -78,7 +78,7 @@ class Personaliser:
         events = EventStore(events_path or settings.events_path(name))
         store = ProfileStore.open(client or open_client(settings), name)
         assert store is not None  # create=True always returns a store
-        ranker = personal_ranker_for(searcher.catalog, settings.personal_ranker, settings.home)
+        ranker = PERSONAL_RANKERS.pick(searcher.catalog, settings.personal_ranker, settings.home)
         return cls(searcher, events, store, config, name, ranker)
 
     def close(self) -> None:

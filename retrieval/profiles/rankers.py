@@ -1,4 +1,4 @@
-"""Which personal ranker a profile set uses: a learned model, or the linear blend."""
+"""Which personal ranker a profile set uses: a learned model, or the linear blend (None)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from retrieval.profiles.features import PERSONAL_FEATURES
-from retrieval.ranking.rankers import AUTO, LambdaMartRanker, Ranker
-from shopchat.errors import ConfigError
+from retrieval.ranking.rankers import LambdaMartRanker, Ranker, RankerChoices
 
 LINEAR = "linear"
 LEARNED = "learned"
@@ -28,24 +27,18 @@ def load_personal_ranker(path: Path, name: str | None = None) -> LambdaMartRanke
     return LambdaMartRanker.load(path, name, vocabulary=PERSONAL_FEATURES)
 
 
-def personal_ranker_for(catalog: str, spec: str, home: Path) -> Ranker | None:
-    """None means the linear blend. ``auto``: the catalog's own model if there is one, else the
-    shipped model for the catalog it was fit on, else the linear blend (shopping habits learned
-    on one store's purchases are not assumed to hold in another). ``learned``: the shipped
-    model. Anything else: a model file's path."""
-    if spec == LINEAR:
-        return None
-    if spec == LEARNED:
-        return load_personal_ranker(shipped_model_path(), LEARNED)
-    if spec == AUTO:
-        own = own_model_path(home, catalog)
-        if own.is_file():
-            return load_personal_ranker(own)
-        if catalog != SHIPPED_FOR:
-            return None
-        return load_personal_ranker(shipped_model_path(), LEARNED)
-    path = Path(spec).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"unknown personal ranker {spec!r}: use {AUTO}, {LINEAR}, {LEARNED} or "
-                          "a path to a model file")
-    return load_personal_ranker(path)
+PERSONAL_RANKERS: RankerChoices[Ranker | None] = RankerChoices(
+    what="personal ranker",
+    named={
+        LINEAR: lambda: None,
+        LEARNED: lambda: load_personal_ranker(shipped_model_path(), LEARNED),
+    },
+    shipped=LEARNED,
+    shipped_for=SHIPPED_FOR,
+    fallback=LINEAR,
+    own_model=own_model_path,
+    load_file=load_personal_ranker,
+)
+"""How a profile set picks its personal ranker (``SHOPCHAT_PERSONAL_RANKER``); None is the
+linear blend (shopping habits learned on one store's purchases are not assumed to hold in
+another, so ``auto`` uses the shipped model for ``online-retail`` only)."""

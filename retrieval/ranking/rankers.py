@@ -8,10 +8,11 @@ retrainable with ``shopchat eval train-ranker``; a path to a saved model also wo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -137,27 +138,63 @@ def own_model_path(home: Path, catalog: str) -> Path:
     return home / "models" / f"ranker-{catalog}.txt"
 
 
-def ranker_for(catalog: str, spec: str, home: Path) -> Ranker:
-    """``auto``: the catalog's own trained model if there is one, else the shipped model for the
-    catalog it was fit on, else rank fusion (a model learned on one catalog's judgments is not
-    assumed to fit another's). Anything else: ``load_ranker(spec)``."""
-    if spec != AUTO:
-        return load_ranker(spec)
-    own = own_model_path(home, catalog)
-    if own.is_file():
-        return LambdaMartRanker.load(own)
-    if catalog == SHIPPED_FOR:
-        return load_ranker("lambdamart")
-    return FusionRanker()
+R = TypeVar("R", bound="Ranker | None")
 
 
-def load_ranker(spec: str) -> Ranker:
+@dataclass(frozen=True, slots=True)
+class RankerChoices(Generic[R]):
+    """What a ranker setting (``SHOPCHAT_SEARCH_RANKER``, ``SHOPCHAT_PERSONAL_RANKER``) may name:
+    ``auto``, a built-in ranker, or a saved model file; ``pick`` turns it into a ranker."""
+
+    what: str
+    """What is picked, as error messages name it ("ranker", "personal ranker")."""
+    named: Mapping[str, Callable[[], R]]
+    """Built-in rankers by name."""
+    shipped: str
+    """The built-in name of the model shipped in the package."""
+    shipped_for: str
+    """The catalog the shipped model was fit on: ``auto`` uses it for that catalog only."""
+    fallback: str
+    """The built-in ``auto`` uses for a catalog with no model of its own."""
+    own_model: Callable[[Path, str], Path]
+    """(home, catalog) -> where training puts the catalog's own model."""
+    load_file: Callable[[Path], R]
+
+    def pick(self, catalog: str, spec: str | Path, home: Path) -> R:
+        """``auto``: the catalog's own trained model if there is one, else the shipped model for
+        the catalog it was fit on, else the fallback (a model learned on one catalog's data is
+        not assumed to fit another's). Anything else: ``load(spec)``."""
+        if str(spec) != AUTO:
+            return self.load(spec)
+        own = self.own_model(home, catalog)
+        if own.is_file():
+            return self.load_file(own)
+        return self.load(self.shipped if catalog == self.shipped_for else self.fallback)
+
+    def load(self, spec: str | Path) -> R:
+        """A built-in ranker by name, or a model file."""
+        name = str(spec)
+        if name in self.named:
+            return self.named[name]()
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"unknown {self.what} {name!r}: use {AUTO}, "
+                              f"{', '.join(sorted(self.named))} or a path to a model file")
+        return self.load_file(path)
+
+
+SEARCH_RANKERS: RankerChoices[Ranker] = RankerChoices(
+    what="ranker",
+    named=RANKERS,
+    shipped="lambdamart",
+    shipped_for=SHIPPED_FOR,
+    fallback="rrf",
+    own_model=own_model_path,
+    load_file=LambdaMartRanker.load,
+)
+"""How hybrid search picks its ranker (``SHOPCHAT_SEARCH_RANKER``)."""
+
+
+def load_ranker(spec: str | Path) -> Ranker:
     """A ranker by name (``RANKERS``) or from a LightGBM model file."""
-    if spec in RANKERS:
-        return RANKERS[spec]()
-    path = Path(spec).expanduser()
-    if not path.is_file():
-        raise ConfigError(
-            f"unknown ranker {spec!r}: use one of {sorted(RANKERS)} or a path to a model file"
-        )
-    return LambdaMartRanker.load(path)
+    return SEARCH_RANKERS.load(spec)

@@ -18,7 +18,7 @@ from eval.personal_report import write_personal_report
 from eval.personal_train import train_personal_ranker, training_config
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.profiles import Personaliser, ProfileStore
-from retrieval.profiles.rankers import own_model_path, personal_ranker_for
+from retrieval.profiles.rankers import PERSONAL_RANKERS, own_model_path
 from retrieval.ranking.rankers import LambdaMartRanker
 from retrieval.store import open_client
 from shopchat.errors import ConfigError
@@ -130,7 +130,7 @@ def test_train_personal_fits_on_the_split_before_the_eval(
     assert abs(sum(trained.importance().values()) - 1) < 1e-3
     path = own_model_path(settings.home, retail_slice.name)
     trained.ranker.save(path)
-    loaded = personal_ranker_for(retail_slice.name, "auto", settings.home)
+    loaded = PERSONAL_RANKERS.pick(retail_slice.name, "auto", settings.home)
     assert isinstance(loaded, LambdaMartRanker) and loaded.features == trained.ranker.features
     result = evaluate_personal(retail_slice, settings, PersonalEvalConfig(users=4),
                                embedder=embedder, progress=False)

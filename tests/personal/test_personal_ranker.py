@@ -16,8 +16,8 @@ from retrieval.profiles.features import (
 )
 from retrieval.profiles.rankers import (
     LEARNED,
+    PERSONAL_RANKERS,
     own_model_path,
-    personal_ranker_for,
     shipped_model_path,
 )
 from retrieval.ranking.rankers import LambdaMartRanker
@@ -102,22 +102,22 @@ def test_a_learned_ranker_reorders_and_reports_what_the_profile_added(
 
 
 def test_which_personal_ranker_a_catalog_gets(tmp_path: Path) -> None:
-    assert personal_ranker_for("online-retail", "linear", tmp_path) is None
-    assert personal_ranker_for("dummyjson", "auto", tmp_path) is None
-    shipped = personal_ranker_for("online-retail", "auto", tmp_path)
+    assert PERSONAL_RANKERS.pick("online-retail", "linear", tmp_path) is None
+    assert PERSONAL_RANKERS.pick("dummyjson", "auto", tmp_path) is None
+    shipped = PERSONAL_RANKERS.pick("online-retail", "auto", tmp_path)
     assert isinstance(shipped, LambdaMartRanker) and shipped.name == LEARNED
     assert set(shipped.features) <= set(PERSONAL_FEATURES)
-    learned = personal_ranker_for("dummyjson", LEARNED, tmp_path)
+    learned = PERSONAL_RANKERS.pick("dummyjson", LEARNED, tmp_path)
     assert isinstance(learned, LambdaMartRanker)
 
     _owner_first_model().save(own_model_path(tmp_path, "dummyjson"))
-    own = personal_ranker_for("dummyjson", "auto", tmp_path)
+    own = PERSONAL_RANKERS.pick("dummyjson", "auto", tmp_path)
     assert isinstance(own, LambdaMartRanker) and own.name == "personal-dummyjson"
 
     with pytest.raises(ConfigError, match=r"nowhere\.txt"):
-        personal_ranker_for("dummyjson", str(tmp_path / "nowhere.txt"), tmp_path)
+        PERSONAL_RANKERS.pick("dummyjson", str(tmp_path / "nowhere.txt"), tmp_path)
     search_model = tmp_path / "search.txt"
     search_model.write_text(shipped_model_path().parent.parent.parent.joinpath(
         "ranking", "models", "lambdamart-icecat.txt").read_text())
     with pytest.raises(ConfigError, match="does not compute"):
-        personal_ranker_for("dummyjson", str(search_model), tmp_path)
+        PERSONAL_RANKERS.pick("dummyjson", str(search_model), tmp_path)

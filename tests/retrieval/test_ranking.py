@@ -19,7 +19,7 @@ from retrieval.ranking import (
     candidate_features,
     load_ranker,
 )
-from retrieval.ranking.rankers import own_model_path, ranker_for, shipped_model_path
+from retrieval.ranking.rankers import SEARCH_RANKERS, own_model_path, shipped_model_path
 from retrieval.searcher import Searcher
 from retrieval.types import Filters, Mode
 from shopchat.errors import ConfigError
@@ -176,14 +176,14 @@ def test_shipped_model_loads_and_uses_known_features() -> None:
 
 
 def test_auto_picks_the_catalogs_own_model_then_the_shipped_one(tmp_path: Path) -> None:
-    assert isinstance(ranker_for("dummyjson", "auto", tmp_path), FusionRanker)
-    assert isinstance(ranker_for("icecat", "auto", tmp_path), LambdaMartRanker)
+    assert isinstance(SEARCH_RANKERS.pick("dummyjson", "auto", tmp_path), FusionRanker)
+    assert isinstance(SEARCH_RANKERS.pick("icecat", "auto", tmp_path), LambdaMartRanker)
     features, labels = synthetic_pools(n_queries=10)
     LambdaMartRanker.fit(features, labels, params={"n_estimators": 5}).save(
         own_model_path(tmp_path, "dummyjson"))
-    own = ranker_for("dummyjson", "auto", tmp_path)
+    own = SEARCH_RANKERS.pick("dummyjson", "auto", tmp_path)
     assert isinstance(own, LambdaMartRanker) and own.name == "ranker-dummyjson"
-    assert isinstance(ranker_for("dummyjson", "rrf", tmp_path), FusionRanker)
+    assert isinstance(SEARCH_RANKERS.pick("dummyjson", "rrf", tmp_path), FusionRanker)
 
 
 def test_ranked_hybrid_search_respects_filters_and_is_deterministic(
