@@ -1,15 +1,15 @@
 """Learning-to-rank over a judgment file: training pools, k-fold cross-validation, ablation.
 
 Every learned figure is cross-validated over queries: the model is fit on the pools of the
-other folds and the held-out queries are then searched through ``Searcher.search`` itself with
-that model as its ranker, so the score is the product's code path, not a re-implementation.
+other folds and the held-out queries are then searched through ``Searcher.search`` itself, on
+``searcher.with_ranker(model)``, so the score is the product's code path, not a
+re-implementation (and the searcher itself is never changed).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,8 @@ from tqdm import tqdm
 
 from eval.judgments import Judgments
 from eval.metrics import METRICS, build_qrels, score_run
-from retrieval.ranking import FEATURES, LambdaMartRanker, Ranker
-from retrieval.searcher import Searcher
+from eval.search_eval import Searcher
+from retrieval.ranking import FEATURES, LambdaMartRanker
 from retrieval.types import Mode
 from shopchat.errors import ConfigError
 
@@ -107,20 +107,6 @@ def fold_models(
     return plan
 
 
-@contextmanager
-def ranked_by(searcher: Searcher, ranker: Ranker | None) -> Iterator[Searcher]:
-    """``searcher`` ranking with ``ranker`` inside the block (None: its own ranker)."""
-    if ranker is None:
-        yield searcher
-        return
-    saved = searcher.ranker
-    searcher.ranker = ranker
-    try:
-        yield searcher
-    finally:
-        searcher.ranker = saved
-
-
 @dataclass(frozen=True, slots=True)
 class CrossValidation:
     metrics: dict[str, float]
@@ -144,9 +130,9 @@ def cross_validate(
     plan = fold_models(pools, n_folds, seed, columns=columns, params=params)
     ranked: dict[str, list[str]] = {}
     for model, held_out in plan:
-        with ranked_by(searcher, model):
-            for query in held_out:
-                ranked[query] = searcher.search(query, k=k, mode=Mode.HYBRID).ids
+        fold = searcher.with_ranker(model)
+        for query in held_out:
+            ranked[query] = fold.search(query, k=k, mode=Mode.HYBRID).ids
     scores = score_run(build_qrels(judgments), ranked, METRICS)
     per_query = {q: {m: scores.per_query[m][q] for m in METRICS} for q in pools.queries}
     return CrossValidation(scores.mean, per_query, ranked, [held for _, held in plan])

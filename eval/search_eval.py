@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -19,6 +18,9 @@ from eval.report import write_report
 from retrieval.types import Filters, Mode, SearchResult
 from shopchat.errors import ConfigError
 from shopchat.timing import elapsed_ms
+
+if TYPE_CHECKING:
+    from retrieval.ranking import Ranker
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +36,23 @@ __all__ = [
 ]
 
 
+class CandidatePool(Protocol):
+    """The candidates hybrid search ranks for one query, with one feature row each."""
+
+    @property
+    def ids(self) -> list[str]: ...
+
+    @property
+    def features(self) -> np.ndarray: ...
+
+
 class Searcher(Protocol):
-    """What evaluation needs from the search engine."""
+    """What evaluation needs from the search engine (``retrieval.Searcher`` is one)."""
+
+    @property
+    def ranker(self) -> Ranker:
+        """How hybrid results are ordered; a learned one is refit per fold under ``cv``."""
+        ...
 
     def search(
         self,
@@ -44,6 +61,14 @@ class Searcher(Protocol):
         mode: Mode | str = Mode.HYBRID,
         filters: Filters | None = None,
     ) -> SearchResult: ...
+
+    def with_ranker(self, ranker: Ranker) -> Searcher:
+        """The same searcher ordering hybrid results with ``ranker``; this one is unchanged."""
+        ...
+
+    def pool(self, query: str) -> CandidatePool:
+        """The candidates hybrid search would rank, with their features (to fit a ranker)."""
+        ...
 
 
 SystemFn = Callable[[Searcher, str, int], Sequence[str]]
@@ -59,14 +84,9 @@ def _mode_system(mode: Mode) -> SystemFn:
 
 def _rrf_system(searcher: Searcher, query: str, k: int) -> Sequence[str]:
     """Hybrid search ordered by plain reciprocal-rank fusion (the pre-ranker default)."""
-    from eval.ranker_cv import ranked_by
     from retrieval.ranking import FusionRanker
-    from retrieval.searcher import Searcher as RetrievalSearcher
 
-    if not isinstance(searcher, RetrievalSearcher):
-        raise TypeError("the rrf system needs the real retrieval.Searcher")
-    with ranked_by(searcher, FusionRanker()):
-        return searcher.search(query, k=k, mode=Mode.HYBRID).ids
+    return searcher.with_ranker(FusionRanker()).search(query, k=k, mode=Mode.HYBRID).ids
 
 
 SYSTEMS: dict[str, SystemFn] = {mode.value: _mode_system(mode) for mode in Mode}
@@ -82,7 +102,8 @@ def register_system(
 ) -> None:
     """Make ``name`` usable in ``evaluate_search(systems=[...])``.
 
-    ``learned``: the system ranks with ``searcher.ranker`` (cross-validation swaps it).
+    ``learned``: the system ranks with ``searcher.ranker`` (cross-validation hands it a
+    ``searcher.with_ranker(fold_model)`` instead).
     """
     if name in SYSTEMS and not replace:
         raise ConfigError(f"system {name!r} is already registered")
@@ -187,13 +208,13 @@ def evaluate_search(
             ranked: dict[str, list[str]] = {}
             latency: dict[str, float] = {}
             for ranker, held_out in plans[name]:
-                with _with_ranker(searcher, ranker):
-                    for query in held_out:
-                        start = time.perf_counter()
-                        ids = system(searcher, query, k)
-                        latency[query] = elapsed_ms(start)
-                        ranked[query] = [str(i) for i in ids][:k]
-                        bar.update(1)
+                fold = searcher if ranker is None else searcher.with_ranker(ranker)
+                for query in held_out:
+                    start = time.perf_counter()
+                    ids = system(fold, query, k)
+                    latency[query] = elapsed_ms(start)
+                    ranked[query] = [str(i) for i in ids][:k]
+                    bar.update(1)
             scores = score_run(qrels, ranked, METRICS)
             per_query = {q: {m: scores.per_query[m][q] for m in METRICS} for q in queries}
             n_folds = len(plans[name]) if plans[name][0][0] is not None else 0
@@ -204,11 +225,11 @@ def evaluate_search(
 
 def _fold_models(
     searcher: Searcher, judgments: Judgments, cv: int, seed: int, progress: bool
-) -> list[tuple[Any, list[str]]] | None:
+) -> list[tuple[Ranker, list[str]]] | None:
     """(model fit without the fold, the fold's queries) per fold; None when nothing is learned."""
-    from retrieval.ranking import LambdaMartRanker
+    from retrieval.ranking import LambdaMartRanker  # the retrieval stack: only when learning
 
-    ranker = getattr(searcher, "ranker", None)
+    ranker = searcher.ranker
     if not isinstance(ranker, LambdaMartRanker):
         return None
     if cv < 2:
@@ -217,14 +238,5 @@ def _fold_models(
         return None
     from eval.ranker_cv import collect_pools, fold_models
 
-    pools = collect_pools(searcher, judgments, progress=progress)  # type: ignore[arg-type]
+    pools = collect_pools(searcher, judgments, progress=progress)
     return list(fold_models(pools, cv, seed, columns=ranker.features))
-
-
-def _with_ranker(searcher: Searcher, ranker: Any) -> AbstractContextManager[Any]:
-    """The fold's ranker swapped in (``eval.ranker_cv.ranked_by``); nothing to do for None."""
-    if ranker is None:
-        return nullcontext()
-    from eval.ranker_cv import ranked_by  # imports the retrieval stack: only when learning
-
-    return ranked_by(searcher, ranker)  # type: ignore[arg-type]

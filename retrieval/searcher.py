@@ -3,6 +3,7 @@ with hard filters."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -104,6 +105,14 @@ class Searcher:
             )
         ranker = SEARCH_RANKERS.pick(catalog, settings.search_ranker, settings.home)
         return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker)
+
+    def with_ranker(self, ranker: Ranker) -> Searcher:
+        """This searcher ranking hybrid results with ``ranker`` instead (evaluation scores a
+        model this way): it shares this one's indexes and worker, and this one is unchanged.
+        Close only the original."""
+        twin = copy.copy(self)
+        twin.ranker = ranker
+        return twin
 
     def close(self) -> None:
         self._workers.shutdown(wait=False)

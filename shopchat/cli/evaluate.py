@@ -70,15 +70,15 @@ def search(
     judgments = judgments or settings.data_dir / catalog / "judgments.csv"
     out = out or settings.home / "eval" / catalog
     with fail_cleanly():
+        searcher = open_searcher(catalog, settings)
         if "default" in systems.split(","):
             from eval.assistant_systems import register_default_system
 
-            register_default_system(settings)
+            register_default_system(settings, searcher)
         if "+llm" in systems:
             from eval.assistant_systems import register_assistant_systems
 
-            register_assistant_systems(settings)
-        searcher = open_searcher(catalog, settings)
+            register_assistant_systems(settings, searcher)
         result = evaluate_search(searcher, judgments, systems.split(","), k=k, cv=cv,
                                  cv_seed=cv_seed)
         paths = write_report(result, out)

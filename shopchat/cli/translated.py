@@ -31,8 +31,8 @@ def translated(
     settings, catalog, judgments = eval_inputs(catalog, judgments)
     out = out or settings.home / "eval" / f"{catalog}-translated"
     with fail_cleanly():
-        register_default_system(settings)
         searcher = open_searcher(catalog, settings)
+        register_default_system(settings, searcher)
         result = evaluate_translated(searcher, judgments, pairs or CHINESE_PAIRS,
                                      systems.split(","), out)
     table = Table(title=f"{len(result.pairs)} queries, English vs {result.language} "

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
+from retrieval.ranking import FusionRanker, Ranker
+from retrieval.searcher import Pool
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.records import Product
 
 
 class FakeSearcher:
-    """Replays fixed rankings: ``rankings[mode][query]`` -> ids, best first."""
+    """Replays fixed rankings: ``rankings[mode][query]`` -> ids, best first, whatever the
+    ranker (an unlearned one, so evaluation never cross-validates it)."""
 
     def __init__(self, rankings: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
         self.rankings = rankings
         self.calls: list[tuple[str, int, str]] = []
+        self.ranker: Ranker = FusionRanker()
+
+    def with_ranker(self, ranker: Ranker) -> FakeSearcher:
+        twin = copy.copy(self)  # shares ``calls``
+        twin.ranker = ranker
+        return twin
+
+    def pool(self, query: str) -> Pool:
+        raise NotImplementedError("scripted rankings have no candidate pools")
 
     def search(self, query: str, k: int = 100, mode: Mode | str = Mode.HYBRID,
                filters: Filters | None = None) -> SearchResult:

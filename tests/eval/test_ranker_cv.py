@@ -9,7 +9,7 @@ import pytest
 import eval.ranker_cv as ranker_cv
 from eval.assistant_systems import register_default_system
 from eval.judgments import Judgments, load_judgments
-from eval.ranker_cv import collect_pools, cross_validate, fit, query_folds, ranked_by
+from eval.ranker_cv import collect_pools, cross_validate, fit, query_folds
 from eval.search_eval import evaluate_search
 from retrieval.ranking import FEATURES, LambdaMartRanker, load_ranker
 from retrieval.searcher import Searcher
@@ -88,7 +88,7 @@ def test_cross_validation_never_trains_on_a_held_out_query(
     monkeypatch.setattr(ranker_cv, "fit", spy)
     saved = dummy_searcher.ranker
     result = cross_validate(dummy_searcher, judgments, pools, n_folds=5)
-    assert dummy_searcher.ranker is saved  # the searcher's own ranker is put back
+    assert dummy_searcher.ranker is saved  # folds rank on derived searchers, never on this one
     assert len(trained_on) == 5
     for train, held in zip(trained_on, result.folds, strict=True):
         assert not train & set(held) and len(train) + len(held) == len(judgments.queries)
@@ -99,11 +99,11 @@ def test_cross_validation_never_trains_on_a_held_out_query(
 def test_eval_search_cross_validates_learned_systems_only(
     dummy_searcher: Searcher, judgments_path: Path, tmp_path: Path
 ) -> None:
-    register_default_system(Settings(home=tmp_path, personalise=False))
-    with ranked_by(dummy_searcher, load_ranker("lambdamart")):  # a learned ranker to refit
-        result = evaluate_search(dummy_searcher, judgments_path, ["rrf", "hybrid", "default"],
-                                 cv=5, progress=False)
-        shipped = evaluate_search(dummy_searcher, judgments_path, ["hybrid"], progress=False)
+    learned = dummy_searcher.with_ranker(load_ranker("lambdamart"))  # a learned ranker to refit
+    register_default_system(Settings(home=tmp_path, personalise=False), learned)
+    result = evaluate_search(learned, judgments_path, ["rrf", "hybrid", "default"], cv=5,
+                             progress=False)
+    shipped = evaluate_search(learned, judgments_path, ["hybrid"], progress=False)
     assert result.systems["rrf"].cross_validated == 0
     assert result.systems["hybrid"].cross_validated == 5
     assert result.systems["default"].cross_validated == 5

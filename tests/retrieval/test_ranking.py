@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.ranker_cv import ranked_by
 from retrieval.fields import FIELDS, FieldIndex, attribute_text, code_text
 from retrieval.lexical import LexicalIndex
 from retrieval.ranking import (
@@ -189,8 +188,10 @@ def test_auto_picks_the_catalogs_own_model_then_the_shipped_one(tmp_path: Path) 
 def test_ranked_hybrid_search_respects_filters_and_is_deterministic(
     dummy_searcher: Searcher,
 ) -> None:
-    with ranked_by(dummy_searcher, load_ranker("lambdamart")):
-        ranked_search_checks(dummy_searcher)
+    own = dummy_searcher.ranker
+    ranked = dummy_searcher.with_ranker(load_ranker("lambdamart"))
+    ranked_search_checks(ranked)
+    assert ranked.ranker is not own and dummy_searcher.ranker is own  # the original is as it was
 
 
 def ranked_search_checks(dummy_searcher: Searcher) -> None:
