@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.intents import Intent
 from retrieval.types import Candidate, Filters
 from shopchat.records import Product
 
@@ -63,7 +64,7 @@ class Answer(BaseModel):
     """Markdown; any catalog or shopper text in it is escaped (``assistant.markdown``)."""
     query: str = ""
     """The search text the turn ran (after follow-up resolution), empty for pure questions."""
-    intent: str = "search"
+    intent: Intent = Intent.SEARCH
     constraints: dict[str, Any] = Field(default_factory=dict)
     degraded: bool = False
     degraded_reason: str | None = None

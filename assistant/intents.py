@@ -9,14 +9,27 @@ from enum import StrEnum
 
 
 class Intent(StrEnum):
+    """Every kind of turn, and so every ``Answer.intent`` (compares equal to its string)."""
+
     SEARCH = "search"
+    """A new search."""
     REFINE = "refine"
+    """The last search with changed constraints ("cheaper", "only Logitech", "wireless ones")."""
     MORE = "more"
+    """The next page of the same search, never repeating an item."""
     WHY = "why"
     COMPARE = "compare"
     CHEAPEST = "cheapest"
     PRICIEST = "priciest"
+    """Questions about the shown items, answered from their data."""
     RESET = "reset"
+    RECOMMEND = "recommend"
+    """An empty message from a shopper with history: picks from their profile."""
+    EMPTY = "empty"
+    """An empty message from a shopper without history."""
+    TOO_LONG = "too_long"
+    BUSY = "busy"
+    """Too many turns in flight: an immediate answer, no work done."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +188,14 @@ FILLER = frozenset(
 
 def positions(message: str) -> list[int]:
     out: list[int] = []
+    previous_end = -1
     for m in _POSITION.finditer(message):
         token = m.group(1).lower()
+        # "the second one": "one" is a pronoun after a position, not position 1
+        pronoun = token == "one" and previous_end >= 0 and message[previous_end:m.start()].isspace()
+        previous_end = m.end()
+        if pronoun:
+            continue
         pos = int(token) if token.isdigit() else _ORDINALS[token]
         if pos not in out and (pos == -1 or 1 <= pos <= 50):
             out.append(pos)
@@ -189,7 +208,9 @@ def residual_words(text: str) -> list[str]:
 
 
 def classify(message: str, remaining_text: str, *, has_results: bool) -> Turn:
-    """``remaining_text``: the message with its constraint phrases removed by the query parser."""
+    """A non-empty message's turn (empty, over-long and busy turns are decided before this).
+
+    ``remaining_text``: the message with its constraint phrases removed by the query parser."""
     if _RESET.search(message):
         return Turn(Intent.RESET)
     if not has_results:

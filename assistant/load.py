@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Answer
+from assistant.intents import Intent
 from assistant.service import Assistant
 from assistant.ui.load import LoadRun, Step, Turn, check_items, run_concurrent
 from shopchat.timing import elapsed_ms
@@ -39,7 +40,7 @@ class Checked:
 
 
 def check_answer(answer: Answer, step: Step, bot: Assistant, previous: list[str]) -> Checked:
-    if answer.intent == "busy":
+    if answer.intent == Intent.BUSY:
         return Checked("", [])
     ids = [item.id for item in answer.items]
     problem = check_items(ids, answer.message, step, bot.searcher.table, previous)
@@ -65,7 +66,7 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
             answer = bot.ask(user, step.message, session)
             session = answer.session_id
             checked = check_answer(answer, step, bot, previous)
-            problem, ids, busy = checked.problem, checked.ids, answer.intent == "busy"
+            problem, ids, busy = checked.problem, checked.ids, answer.intent == Intent.BUSY
             degraded = answer.degraded and not busy
         except Exception as exc:  # a counted error, never a crash of the bench
             problem, ids, busy, degraded = f"{type(exc).__name__}: {exc}", [], False, False

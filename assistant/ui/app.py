@@ -14,6 +14,8 @@ from typing import Any
 import gradio as gr
 
 from assistant.answer import Answer, AnswerEvent, AnswerItem, CandidatesEvent, ReasonsEvent
+from assistant.intents import Intent
+from assistant.turn import SHOWS_PRODUCTS
 from assistant.ui.render import (
     CARD_CSS,
     card_html,
@@ -27,7 +29,6 @@ from shopchat.errors import ShopchatError
 
 log = logging.getLogger(__name__)
 
-CARD_INTENTS = {"search", "refine", "more", "recommend"}
 """Turns whose items replace the cards; questions about shown items leave them in place."""
 
 EXAMPLES = {
@@ -145,7 +146,7 @@ def build_app(shop: Shop) -> gr.Blocks:
                         answer = event.answer
                         update = {chatbot: [*chat, _bot(_chat_text(answer))], box: "",
                                   notice: notice_html(answer.degraded_reason)}
-                        if answer.intent in CARD_INTENTS or answer.intent == "reset":
+                        if answer.intent in SHOWS_PRODUCTS or answer.intent == Intent.RESET:
                             shown = [{"item": i.model_dump()} for i in answer.items]
                             update.update(show_cards(shown, pending=False))
                         if answer.degraded:
@@ -216,7 +217,7 @@ def _bot(text: str) -> dict[str, str]:
 
 def _chat_text(answer: Answer) -> str:
     """The chat transcript's line: the message, plus the items when the turn is about them."""
-    if answer.intent in CARD_INTENTS:
+    if answer.intent in SHOWS_PRODUCTS:
         return reply_markdown(answer, reasons=False, ids=False)
     return reply_markdown(answer)
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, Assistant
-from assistant.session import SessionError
 from catalog import load_file
 from catalog.generic import ColumnMapping
 from retrieval import Searcher, build_index
-from shopchat.errors import DataError
+from retrieval.profiles.forget import forget_user
+from shopchat.errors import DataError, InputError
 from shopchat.settings import Settings
 from tests.conftest import make_settings
 
@@ -73,7 +73,7 @@ MESSAGES = [
 class BadUser:
     name: str
     user: str
-    message: str  # the SessionError must contain this
+    message: str  # the InputError must contain this
 
 
 BAD_USERS = [
@@ -104,8 +104,12 @@ def test_shopper_messages(case: Message, bot: Assistant) -> None:
 
 @pytest.mark.parametrize("case", BAD_USERS, ids=[u.name for u in BAD_USERS])
 def test_bad_user_ids_are_refused_clearly(case: BadUser, bot: Assistant) -> None:
-    with pytest.raises(SessionError, match=case.message):
+    with pytest.raises(InputError, match=case.message):
         bot.ask(case.user, "lipstick")
+    with pytest.raises(InputError, match=case.message):  # one rule for every entry point
+        bot.forget(case.user)
+    with pytest.raises(InputError, match=case.message):  # `shopchat forget --user` path
+        forget_user(case.user, bot.settings)
 
 
 @dataclass(frozen=True)

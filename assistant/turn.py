@@ -1,0 +1,318 @@
+"""One conversation turn, in one place: route the message to an ``Intent``, run that intent's
+handler, and for turns that show products (search, refine, more, recommend) the shared
+rank-and-answer tail: candidates event, LLM rerank, reasons event, final answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from assistant.answer import (
+    Answer,
+    AnswerEvent,
+    AnswerItem,
+    CandidatesEvent,
+    Event,
+    ReasonsEvent,
+    describe_filters,
+)
+from assistant.followups import compare, extreme, why
+from assistant.intents import Intent, Turn, classify, residual_words
+from assistant.llm.base import LLM
+from assistant.markdown import md_escape
+from assistant.messages import degraded_note, results_message
+from assistant.personal import (
+    RECOMMEND_REQUEST,
+    history_for,
+    history_reason,
+    recommend_message,
+    search_for,
+)
+from assistant.reasons import format_price
+from assistant.refine import refine_filters
+from assistant.rerank import RerankConfig, rerank
+from assistant.session import Session
+from retrieval import Searcher
+from retrieval.profiles import Personaliser, Profile
+from retrieval.types import Candidate, Filters, ParsedQuery
+from shopchat.records import Product
+from shopchat.settings import Settings
+from shopchat.text import single_spaced
+from shopchat.timing import elapsed_ms
+
+log = logging.getLogger(__name__)
+
+SHOWS_PRODUCTS = frozenset({Intent.SEARCH, Intent.REFINE, Intent.MORE, Intent.RECOMMEND})
+"""Intents whose answer is a fresh page of products (the rest answer in words)."""
+ABOUT_SHOWN = frozenset({Intent.WHY, Intent.COMPARE, Intent.CHEAPEST, Intent.PRICIEST})
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    session: Session
+    text: str
+    """The shopper's message, single-spaced."""
+    turn: Turn
+    parsed: ParsedQuery | None
+    """The message's constraints (None for turns that never reach the parser)."""
+    profile: Profile | None
+    started: float
+
+
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    """What a product-showing handler hands the rank-and-answer tail."""
+
+    candidates: list[Candidate]
+    request: str
+    """What the model is asked to rank for."""
+    message: Callable[[list[AnswerItem]], str]
+    """The answer's words around the final items (Markdown, escaped)."""
+    own_reason: Callable[[Product], str] | None = None
+    """Replaces the model's reasons when there is no usable model."""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class TurnPipeline:
+    """Runs turns for one catalog; ``Assistant`` owns sessions, capacity and the public API."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        llm: LLM | None,
+        settings: Settings,
+        rerank_config: RerankConfig,
+        personaliser: Personaliser | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.llm = llm
+        self.settings = settings
+        self.rerank_config = rerank_config
+        self.personaliser = personaliser
+        self._handlers: dict[Intent, Callable[[TurnContext], Iterator[Event]]] = {
+            Intent.EMPTY: self._words(
+                "Tell me what you are looking for, e.g. “wireless mouse under $30”."
+            ),
+            Intent.TOO_LONG: self._too_long,
+            Intent.RESET: self._reset,
+            Intent.SEARCH: self._search,
+            Intent.REFINE: self._search,
+            Intent.MORE: self._search,
+            Intent.RECOMMEND: self._recommend,
+            **{intent: self._about_shown for intent in ABOUT_SHOWN},
+        }
+
+    def run(self, session: Session, query: str) -> Iterator[Event]:
+        """The turn's events; the last one is always an ``AnswerEvent``."""
+        ctx = self.route(session, query)
+        yield from self._handlers[ctx.turn.intent](ctx)
+
+    def route(self, session: Session, query: str) -> TurnContext:
+        started = time.perf_counter()
+        text = single_spaced(str(query))
+        profile = (
+            self.personaliser.profile(session.user_id) if self.personaliser is not None else None
+        )
+        parsed = None
+        if not text:
+            turn = Turn(Intent.RECOMMEND if profile is not None else Intent.EMPTY)
+        elif len(text) > self.settings.max_query_chars:
+            turn = Turn(Intent.TOO_LONG)
+        else:
+            parsed = self.searcher.parse(text)
+            turn = classify(text, parsed.text, has_results=bool(session.shown))
+        return TurnContext(session, text, turn, parsed, profile, started)
+
+    # -- turns answered in words ------------------------------------------------------------
+
+    def _words(self, message: str) -> Callable[[TurnContext], Iterator[Event]]:
+        def handler(ctx: TurnContext) -> Iterator[Event]:
+            yield self.reply(ctx.session, ctx.text, message, ctx.turn.intent)
+
+        return handler
+
+    def _too_long(self, ctx: TurnContext) -> Iterator[Event]:
+        limit = self.settings.max_query_chars
+        message = f"That message is {len(ctx.text)} characters long; the limit is {limit}."
+        yield self.reply(ctx.session, ctx.text[:80], message, Intent.TOO_LONG)
+
+    def _reset(self, ctx: TurnContext) -> Iterator[Event]:
+        ctx.session.reset()
+        yield self.reply(ctx.session, ctx.text, "Starting over. What are you looking for?",
+                         Intent.RESET)
+
+    def _about_shown(self, ctx: TurnContext) -> Iterator[Event]:
+        session, turn = ctx.session, ctx.turn
+        shown = list(enumerate(self._shown_products(session), start=1))
+        picked = [(len(shown) if pos == -1 else pos) for pos in turn.positions]
+        missing = [pos for pos in picked if not 1 <= pos <= len(shown)]
+        if missing:
+            message = f"I only showed {len(shown)} items; there is no #{missing[0]}."
+            yield self.reply(session, ctx.text, message, turn.intent)
+            return
+        if turn.intent is Intent.WHY:
+            pos, product = shown[picked[0] - 1]
+            message = why(pos, product, session.reasons.get(product.id, ""))
+            chosen = [(pos, product)]
+        elif turn.intent is Intent.COMPARE:
+            chosen = [shown[pos - 1] for pos in picked]
+            message = compare(chosen)
+        else:
+            cheapest = turn.intent is Intent.CHEAPEST
+            pick = extreme(shown, cheapest=cheapest)
+            if pick is None:
+                message = "None of the shown items lists a price."
+                yield self.reply(session, ctx.text, message, turn.intent)
+                return
+            chosen = [pick]
+            label = "cheapest" if cheapest else "most expensive"
+            message = (
+                f"The {label} of these is #{pick[0]} {md_escape(pick[1].title)} "
+                f"at {format_price(pick[1])}."
+            )
+        items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")) for _, p in chosen]
+        yield self.reply(session, ctx.text, message, turn.intent, items)
+
+    # -- turns that show products -----------------------------------------------------------
+
+    def _search(self, ctx: TurnContext) -> Iterator[Event]:
+        assert ctx.parsed is not None  # routed through the parser
+        session, turn, parsed = ctx.session, ctx.turn, ctx.parsed
+        exclude: set[str] = set()
+        if turn.intent is Intent.SEARCH:
+            session.start_search(parsed.search_text, parsed.filters)
+        elif turn.intent is Intent.REFINE:
+            shown_prices = [
+                float(p.price) for p in self._shown_products(session) if p.price is not None
+            ]
+            filters = refine_filters(
+                session.filters, parsed.filters, turn.price_direction, shown_prices
+            )
+            extra = [w for w in residual_words(parsed.text) if w not in session.text.lower()]
+            session.start_search(" ".join([session.text, *extra]).strip(), filters)
+        else:  # MORE: the same search, minus everything already shown
+            exclude = set(session.seen)
+        top_n = self.rerank_config.top_n
+        query = ParsedQuery(text=session.text, filters=session.filters, original=ctx.text)
+        k = top_n + len(exclude)
+        result = search_for(self.searcher, self.personaliser, ctx.profile, query, k)
+        candidates = [c for c in result.candidates if c.product.id not in exclude][:top_n]
+        more = turn.intent is Intent.MORE
+
+        def message(items: list[AnswerItem]) -> str:
+            top = f"{items[0].title} — {items[0].reason}" if items else None
+            return results_message(session.text, session.filters, len(items), more, top)
+
+        shortlist = Shortlist(candidates, session.text, message,
+                              timings={"retrieve": result.timings_ms.get("total", 0.0)})
+        yield from self._rank_and_answer(ctx, shortlist)
+
+    def _recommend(self, ctx: TurnContext) -> Iterator[Event]:
+        """An empty message from a shopper with a profile: picks from the profile alone."""
+        assert self.personaliser is not None and ctx.profile is not None
+        profile = ctx.profile
+        started = time.perf_counter()
+        result = self.personaliser.recommend_for(profile, k=self.rerank_config.top_n)
+        ctx.session.start_search("", Filters())
+        shortlist = Shortlist(
+            result.candidates,
+            RECOMMEND_REQUEST,
+            recommend_message,
+            own_reason=lambda product: history_reason(profile, product),
+            timings={"retrieve": elapsed_ms(started)},
+        )
+        yield from self._rank_and_answer(ctx, shortlist)
+
+    def _rank_and_answer(self, ctx: TurnContext, shortlist: Shortlist) -> Iterator[Event]:
+        session, cfg = ctx.session, self.rerank_config
+        timings = dict(shortlist.timings)
+        candidates = self._checked(shortlist.candidates, session)
+        constraints = describe_filters(session.filters)
+        yield CandidatesEvent(
+            session_id=session.id,
+            items=[AnswerItem.from_candidate(c) for c in candidates[: cfg.explain]],
+            constraints=constraints,
+        )
+        timings["first_candidates"] = elapsed_ms(ctx.started)
+        ranked = rerank(
+            self.llm,
+            shortlist.request,
+            constraints,
+            candidates,
+            cfg,
+            timeout_s=self.settings.llm_timeout,
+            max_tokens=self.settings.llm_max_tokens,
+            history=history_for(self.personaliser, ctx.profile),
+        )
+        timings["rerank"] = ranked.llm_ms
+        own = shortlist.own_reason if self.llm is None or ranked.degraded else None
+        items = [
+            AnswerItem.from_candidate(
+                r.candidate, own(r.candidate.product) if own else r.reason, r.score
+            )
+            for r in ranked.items
+        ]
+        yield ReasonsEvent(
+            session_id=session.id,
+            items=items,
+            degraded=ranked.degraded,
+            degraded_reason=ranked.degraded_reason,
+        )
+        session.show([i.id for i in items])
+        session.reasons = {i.id: i.reason for i in items}
+        message = shortlist.message(items) + degraded_note(ranked.degraded_reason)
+        timings["total"] = elapsed_ms(ctx.started)
+        answer = Answer(
+            session_id=session.id,
+            items=items,
+            message=message,
+            query=session.text,
+            intent=ctx.turn.intent,
+            constraints=constraints,
+            degraded=ranked.degraded,
+            degraded_reason=ranked.degraded_reason,
+            timings_ms=timings,
+        )
+        session.remember(ctx.text, message, self.settings.turns_kept)
+        yield AnswerEvent(answer=answer)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _checked(self, candidates: list[Candidate], session: Session) -> list[Candidate]:
+        """Belt and braces: only catalog items that satisfy every active filter."""
+        kept = [
+            c
+            for c in candidates
+            if self.searcher.table.get(c.product.id) is not None
+            and session.filters.accepts(c.product)
+        ]
+        if len(kept) != len(candidates):
+            log.error(
+                "dropped %d candidates not in the catalog or breaking the active filters",
+                len(candidates) - len(kept),
+            )
+        return kept
+
+    def _shown_products(self, session: Session) -> list[Product]:
+        return [p for i in session.shown if (p := self.searcher.table.get(i)) is not None]
+
+    def reply(
+        self,
+        session: Session,
+        text: str,
+        message: str,
+        intent: Intent,
+        items: list[AnswerItem] | None = None,
+    ) -> AnswerEvent:
+        """A turn answered in words (and maybe shown items), remembered in the session."""
+        session.remember(text, message, self.settings.turns_kept)
+        return AnswerEvent(answer=Answer(
+            session_id=session.id,
+            items=items or [],
+            message=message,
+            query=session.text,
+            intent=intent,
+            constraints=describe_filters(session.filters),
+        ))
