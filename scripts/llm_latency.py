@@ -1,11 +1,10 @@
-"""Per-request latency of an LLM backend on a rerank-shaped prompt (JSON) and a free-text stream.
+"""Per-request latency of an LLM backend on a rerank-shaped prompt (schema-constrained JSON).
 
     .venv/bin/python scripts/llm_latency.py --backend local -n 10
     .venv/bin/python scripts/llm_latency.py --backend openai --url http://127.0.0.1:8000/v1
 
-Prints p50/p90 for: ``complete_json`` (10 candidates, schema-constrained ranking + reasons),
-time to first streamed chunk, and the whole stream. Backend settings otherwise come from the
-``SHOPCHAT_LLM_*`` environment.
+Prints p50/p90 of ``complete_json`` (10 candidates, schema-constrained ranking + reasons).
+Backend settings otherwise come from the ``SHOPCHAT_LLM_*`` environment.
 """
 
 from __future__ import annotations
@@ -86,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     llm = get_llm(Settings(**overrides))
     assert llm is not None
     queries = ["quiet wireless mouse", "cheap gaming mouse", "ergonomic mouse for office work"]
-    for _ in llm.stream(rerank_messages("warm-up"), max_tokens=8, timeout_s=120):
-        pass  # loads the model / warms the server
+    try:  # loads the model / warms the server; not timed
+        llm.complete_json(rerank_messages("warm-up"), SCHEMA, max_tokens=args.max_tokens,
+                          timeout_s=120)
+    except LLMError as exc:
+        print(f"  warm-up: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     json_s, ok = [], 0
     for i in range(args.n):
@@ -99,20 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         except LLMError as exc:
             print(f"  json #{i}: {type(exc).__name__}: {exc}", file=sys.stderr)
         json_s.append(time.perf_counter() - t0)
-    first_s, total_s = [], []
-    msgs: list[Message] = [{"role": "user", "content": "Why is a silent mouse good? 2 sentences."}]
-    for _ in range(args.n):
-        t0 = time.perf_counter()
-        first = None
-        for _chunk in llm.stream(msgs, max_tokens=80, timeout_s=120):
-            first = first or time.perf_counter() - t0
-        first_s.append(first or 0.0)
-        total_s.append(time.perf_counter() - t0)
     print(f"backend={llm.name} n={args.n} (valid rankings {ok}/{args.n})")
-    for label, values in (("rerank JSON", json_s), ("stream first chunk", first_s),
-                          ("stream 80 tokens", total_s)):  # fmt: skip
-        print(f"  {label:20s} p50 {pct(values, 0.5) * 1000:7.0f} ms   "
-              f"p90 {pct(values, 0.9) * 1000:7.0f} ms")  # fmt: skip
+    print(f"  {'rerank JSON':20s} p50 {pct(json_s, 0.5) * 1000:7.0f} ms   "
+          f"p90 {pct(json_s, 0.9) * 1000:7.0f} ms")  # fmt: skip
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Protocol, TypedDict
 
 from shopchat.errors import ShopchatError
@@ -46,10 +45,4 @@ class LLM(Protocol):
         self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int, timeout_s: float
     ) -> str:
         """Raw text of a reply constrained to the JSON ``schema`` (callers still validate it)."""
-        ...
-
-    def stream(
-        self, messages: list[Message], *, max_tokens: int, timeout_s: float
-    ) -> Iterator[str]:
-        """Text chunks of a free-text reply as they are generated."""
         ...

@@ -19,7 +19,6 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,7 +110,7 @@ def _close_all() -> None:
     """Free the models before interpreter shutdown (llama.cpp's ``__del__`` fails late in it)."""
     with _MODELS_LOCK:
         for loaded in _MODELS.values():
-            # an abandoned, unclosed stream may still hold the lock: never hang the exit on it
+            # a call abandoned in another thread may still hold the lock: never hang the exit
             if loaded.lock.acquire(timeout=1.0):
                 loaded.llama.close()
         _MODELS.clear()
@@ -185,7 +184,7 @@ class LocalLLM:
         grammar = self._grammar(model, schema)
         stop = _Deadline(deadline)
         with _locked(model.lock, deadline, timeout_s):
-            out = self._generate(model, messages, stop, max_tokens, grammar=grammar, stream=False)
+            out = self._generate(model, messages, stop, max_tokens, grammar)
         if stop.fired:
             raise LLMTimeout(f"local model: no complete answer within {timeout_s:g}s")
         choice = out["choices"][0]
@@ -203,36 +202,6 @@ class LocalLLM:
                   usage.get("prompt_tokens"), usage.get("completion_tokens"),
                   timeout_s - (deadline - time.monotonic()))  # fmt: skip
         return text
-
-    def stream(
-        self, messages: list[Message], *, max_tokens: int, timeout_s: float
-    ) -> Iterator[str]:
-        deadline = time.monotonic() + timeout_s
-        model = self._model()
-        return self._stream(model, messages, max_tokens, deadline, timeout_s)
-
-    def _stream(
-        self,
-        model: _Loaded,
-        messages: list[Message],
-        max_tokens: int,
-        deadline: float,
-        timeout_s: float,
-    ) -> Iterator[str]:
-        stop = _Deadline(deadline)
-        with _locked(model.lock, deadline, timeout_s):
-            chunks = self._generate(model, messages, stop, max_tokens, grammar=None, stream=True)
-            try:
-                for chunk in chunks:
-                    text = chunk["choices"][0].get("text") or ""
-                    if text:
-                        yield text
-            except (ValueError, RuntimeError) as exc:  # raised lazily when streaming
-                raise LLMError(f"local model failed while streaming: {exc}") from exc
-            finally:
-                chunks.close()  # the consumer may stop early: end llama.cpp's generator here
-        if stop.fired:
-            raise LLMTimeout(f"local model: stream not finished within {timeout_s:g}s")
 
     def _model(self) -> _Loaded:
         if self._resolved is None:  # once: finding and re-packing the default touch the disk
@@ -263,9 +232,7 @@ class LocalLLM:
         messages: list[Message],
         stop: _Deadline,
         max_tokens: int,
-        *,
         grammar: Any,
-        stream: bool,
     ) -> Any:
         from llama_cpp import StoppingCriteriaList
 
@@ -283,7 +250,6 @@ class LocalLLM:
                 stop=formatted.stop,
                 stopping_criteria=StoppingCriteriaList(criteria),
                 grammar=grammar,
-                stream=stream,
             )
         except ValueError as exc:  # e.g. "Requested tokens (…) exceed context window of …"
             raise LLMError(f"local model rejected the request: {exc}") from exc

@@ -6,20 +6,16 @@ mapped onto the ``LLMError`` family: connection problems -> ``LLMUnavailable``; 
 ``LLMTimeout``; empty, cut or non-JSON answers -> ``LLMBadOutput``. No retries: the caller
 degrades instead.
 
-Deadlines: a non-streamed call gives the HTTP client ``timeout_s``; a stream is read by a helper
-thread so that the consumer gets ``LLMTimeout`` at the deadline even from a server that trickles
-tokens or goes silent mid-stream.
+Deadlines: each call gives the HTTP client ``timeout_s``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import queue
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,72 +87,6 @@ class OpenAILLM:
         except json.JSONDecodeError as exc:
             raise LLMBadOutput(f"{self.base_url} returned invalid JSON: {exc}") from exc
         return text
-
-    def stream(
-        self, messages: list[Message], *, max_tokens: int, timeout_s: float
-    ) -> Iterator[str]:
-        deadline = time.monotonic() + timeout_s
-        return self._stream(messages, max_tokens, timeout_s, deadline)
-
-    def _stream(
-        self, messages: list[Message], max_tokens: int, timeout_s: float, deadline: float
-    ) -> Iterator[str]:
-        inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
-        stop = threading.Event()
-        worker = threading.Thread(
-            target=self._produce,
-            args=(messages, max_tokens, timeout_s, inbox, stop),
-            name="openai-stream",
-            daemon=True,
-        )
-        worker.start()
-        got_text = False
-        try:
-            while True:
-                try:
-                    kind, value = inbox.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    raise LLMTimeout(f"{self.base_url}: stream not finished within "
-                                     f"{timeout_s:g}s") from None  # fmt: skip
-                if kind == "text":
-                    got_text = True
-                    yield value
-                elif kind == "error":
-                    mapped = map_error(value, self.base_url, timeout_s)
-                    if mapped is value:
-                        raise value
-                    raise mapped from value
-                else:
-                    break
-        finally:
-            stop.set()  # the worker closes the HTTP stream at its next chunk or read timeout
-        if not got_text:
-            raise LLMBadOutput(f"{self.base_url} streamed no text")
-
-    def _produce(
-        self,
-        messages: list[Message],
-        max_tokens: int,
-        timeout_s: float,
-        inbox: queue.Queue[tuple[str, Any]],
-        stop: threading.Event,
-    ) -> None:
-        try:
-            chunks = self._client().stream(
-                _to_langchain(messages), max_tokens=max_tokens, timeout=timeout_s
-            )
-            try:
-                for chunk in chunks:
-                    if stop.is_set():
-                        break
-                    text = message_text(chunk.content)
-                    if text:
-                        inbox.put(("text", text))
-            finally:
-                chunks.close()
-            inbox.put(("end", None))
-        except Exception as exc:
-            inbox.put(("error", exc))
 
     def _client(self) -> Any:
         with self._lock:

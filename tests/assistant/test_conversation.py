@@ -7,8 +7,8 @@ from typing import Any
 
 from assistant import Answer, AnswerEvent, CandidatesEvent, ReasonsEvent
 from assistant.llm.base import LLMUnavailable, Message
-from assistant.llm.fake import ScriptedLLM
 from retrieval.types import Filters
+from tests.fakes import ScriptedLLM
 
 
 def reverse_ranker(messages: list[Message], schema: dict[str, Any] | None) -> str:

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from assistant.llm.base import LLMBadOutput, LLMUnavailable
-from assistant.llm.fake import ScriptedLLM
 from assistant.rerank import RerankConfig, _windows, parse_ranking, rerank
 from retrieval.types import Candidate
 from shopchat.records import Product
+from tests.fakes import ScriptedLLM
 
 ALIASES = ["P1", "P2", "P3", "P4"]
 

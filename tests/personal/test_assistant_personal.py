@@ -10,9 +10,9 @@ import pytest
 
 from assistant import Assistant
 from assistant.llm.base import Message
-from assistant.llm.fake import ScriptedLLM
 from retrieval.profiles import Personaliser, ProfileStore
 from shopchat.settings import Settings
+from tests.fakes import ScriptedLLM
 
 
 def echo_ranker(messages: list[Message], schema: dict[str, Any] | None) -> str:

@@ -11,11 +11,11 @@ import threading
 from pathlib import Path
 
 from assistant import Answer, Assistant
-from assistant.llm.fake import ScriptedLLM
 from assistant.llm.local import LocalLLM
 from assistant.load import check_answer, leak_script, run_ask_load
 from retrieval import Searcher
 from shopchat.settings import Settings
+from tests.fakes import ScriptedLLM
 
 
 def test_concurrent_conversations_with_the_real_model(

@@ -23,13 +23,13 @@ import pytest
 from assistant import Answer, Assistant
 from assistant.injection import WITHHELD, carries_instructions, repeats, suspicious
 from assistant.llm.base import Message
-from assistant.llm.fake import ScriptedLLM
 from assistant.prompts import INSTRUCTIONS
 from assistant.ui.render import card_html
 from retrieval import Searcher
 from shopchat.records import Catalog, Product
 from shopchat.settings import Settings
 from tests.conftest import indexed_searcher, renamed
+from tests.fakes import ScriptedLLM
 
 
 @dataclass(frozen=True)

@@ -59,17 +59,6 @@ PICK_MESSAGES: list[Message] = [
         'c3: "Razer DeathAdder wired gaming mouse"',
     },
 ]
-CHAT_MESSAGES: list[Message] = [
-    {"role": "system", "content": "You are a helpful shop assistant."},
-    {"role": "user", "content": "Describe a good wireless mouse in three sentences."},
-]
-LONG_MESSAGES: list[Message] = [
-    {
-        "role": "user",
-        "content": "Write a very long, detailed story about a shop that sells computer mice. "
-        "At least 500 words.",
-    },
-]
 
 
 @pytest.fixture

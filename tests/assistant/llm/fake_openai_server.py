@@ -2,25 +2,23 @@
 
 The behaviour is picked by the first path segment: base URL ``{url}/{mode}/v1``. Modes:
 
-- ``ok``: valid JSON answer / a stream of a few chunks;
+- ``ok``: valid JSON answer;
 - ``hang``: waits (up to ``HANG_S``) before answering;
 - ``invalid``: answers text that is not JSON; ``empty``: answers ""; ``cut``: finish "length";
-- ``garbage``: HTTP 200 with a body that is not JSON; ``error500`` / ``error400``: HTTP errors;
-- ``trickle``: streams one chunk every ``TRICKLE_S`` for ``HANG_S``; ``stall``: one chunk, then
-  silence; ``nothing``: a stream with no content at all.
+- ``garbage``: HTTP 200 with a body that is not JSON; ``error500`` / ``error400``: HTTP errors.
 
 Every request body is recorded in ``requests``. Only 127.0.0.1 is used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 HANG_S = 10.0
-TRICKLE_S = 0.2
 VALID_JSON = '{"ids": ["a1"], "reason": "fits"}'
 
 
@@ -38,13 +36,8 @@ class FakeOpenAIServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 mode = self.path.strip("/").split("/")[0]
                 server.requests.append({"mode": mode, "path": self.path, **body})
-                try:
-                    if body.get("stream") and not mode.startswith("error"):
-                        server.stream(self, mode)
-                    else:
-                        server.answer(self, mode)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up, as it should
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    server.answer(self, mode)  # those: the client gave up, as it should
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -82,32 +75,6 @@ class FakeOpenAIServer:
         finish = "length" if mode == "cut" else "stop"
         _send(h, 200, _completion(content, finish))
 
-    def stream(self, h: BaseHTTPRequestHandler, mode: str) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/event-stream")
-        h.end_headers()
-
-        def event(data: str) -> None:
-            h.wfile.write(f"data: {data}\n\n".encode())
-            h.wfile.flush()
-
-        if mode == "nothing":
-            event(json.dumps(_chunk(None, "stop")))
-        elif mode == "stall":
-            event(json.dumps(_chunk("Hello")))
-            self.release.wait(HANG_S)
-        elif mode == "trickle":
-            for _ in range(int(HANG_S / TRICKLE_S)):
-                event(json.dumps(_chunk("tick ")))
-                if self.release.wait(TRICKLE_S):
-                    return
-        else:
-            for piece in ("Hel", "lo ", "world"):
-                event(json.dumps(_chunk(piece)))
-            event(json.dumps(_chunk(None, "stop")))
-        event("[DONE]")
-
-
 def _send(h: BaseHTTPRequestHandler, code: int, payload: dict[str, Any]) -> None:
     data = json.dumps(payload).encode()
     h.send_response(code)
@@ -131,15 +98,4 @@ def _completion(content: str, finish: str) -> dict[str, Any]:
             }
         ],
         "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6},
-    }
-
-
-def _chunk(content: str | None, finish: str | None = None) -> dict[str, Any]:
-    delta = {"role": "assistant", "content": content} if content is not None else {}
-    return {
-        "id": "cmpl-fake",
-        "object": "chat.completion.chunk",
-        "created": 0,
-        "model": "local",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }

@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Generator
 from pathlib import Path
-from typing import cast
 
 import pytest
 
 from assistant.llm import LLMTimeout, LLMUnavailable
 from assistant.llm.local import LocalLLM, default_model_path
 from tests.assistant.llm.conftest import (
-    CHAT_MESSAGES,
     IDS_SCHEMA,
-    LONG_MESSAGES,
     PICK_MESSAGES,
     PICK_SCHEMA,
     Pick,
@@ -42,26 +38,11 @@ def test_enum_constraint_only_allows_candidate_ids(local_llm: LocalLLM) -> None:
     assert 1 <= len(data["ids"]) <= 3 and set(data["ids"]) <= {"a1", "b2", "c3"}
 
 
-def test_stream_yields_chunks(local_llm: LocalLLM) -> None:
-    chunks = list(local_llm.stream(CHAT_MESSAGES, max_tokens=40, timeout_s=60))
-    assert len(chunks) > 5 and "".join(chunks).strip()
-
-
 def test_tiny_timeout_raises_promptly(local_llm: LocalLLM) -> None:
     t0 = time.monotonic()
     with pytest.raises(LLMTimeout):
         local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=400, timeout_s=0.05)
     assert time.monotonic() - t0 < 3.0  # the prompt is evaluated before the first check
-
-
-def test_stream_times_out_mid_generation(local_llm: LocalLLM) -> None:
-    got: list[str] = []
-    t0 = time.monotonic()
-    with pytest.raises(LLMTimeout):
-        for chunk in local_llm.stream(LONG_MESSAGES, max_tokens=1000, timeout_s=3.0):
-            got.append(chunk)
-    assert time.monotonic() - t0 < 6.0
-    assert got  # what came before the deadline was delivered
 
 
 def test_model_is_usable_after_a_timeout(local_llm: LocalLLM) -> None:
@@ -94,18 +75,12 @@ def test_concurrent_calls_are_serialised(local_llm: LocalLLM) -> None:
 
 
 def test_busy_model_counts_against_the_timeout(local_llm: LocalLLM) -> None:
-    stream = cast(
-        Generator[str, None, None], local_llm.stream(CHAT_MESSAGES, max_tokens=300, timeout_s=60)
-    )
-    next(stream)  # holds the model's lock while the stream is open
-    try:
+    lock = local_llm._model().lock  # as another call holds it while it generates
+    with lock:
         t0 = time.monotonic()
         with pytest.raises(LLMTimeout, match="busy"):
             local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=50, timeout_s=0.3)
         assert time.monotonic() - t0 < 2.0
-    finally:
-        stream.close()
-    # closing the stream released the lock
     local_llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=200, timeout_s=60)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.llm import LLMBadOutput, LLMError, LLMTimeout, LLMUnavailable
 from assistant.llm.openai_backend import OpenAILLM, json_schema_format, message_text
-from tests.assistant.llm.conftest import CHAT_MESSAGES, PICK_MESSAGES, PICK_SCHEMA, closed_port
+from tests.assistant.llm.conftest import PICK_MESSAGES, PICK_SCHEMA, closed_port
 from tests.assistant.llm.fake_openai_server import VALID_JSON, FakeOpenAIServer
 
 
@@ -40,8 +40,6 @@ def test_refused_connection_is_unavailable() -> None:
     with pytest.raises(LLMUnavailable) as info:
         llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=8, timeout_s=5)
     assert info.value.cause == "llm_unavailable"
-    with pytest.raises(LLMUnavailable):
-        list(llm.stream(CHAT_MESSAGES, max_tokens=8, timeout_s=5))
 
 
 def test_hung_server_times_out_promptly(fake_server: FakeOpenAIServer) -> None:
@@ -81,35 +79,6 @@ def test_http_errors(fake_server: FakeOpenAIServer) -> None:
             PICK_MESSAGES, PICK_SCHEMA, max_tokens=8, timeout_s=5
         )
     assert type(info.value) is LLMError
-
-
-def test_stream_yields_chunks(fake_server: FakeOpenAIServer) -> None:
-    chunks = list(llm_for(fake_server, "ok").stream(CHAT_MESSAGES, max_tokens=16, timeout_s=5))
-    assert "".join(chunks) == "Hello world" and len(chunks) == 3
-    assert fake_server.requests[0]["stream"] is True
-
-
-@pytest.mark.parametrize("mode", ["trickle", "stall"])
-def test_slow_or_stalled_stream_times_out_at_the_deadline(
-    fake_server: FakeOpenAIServer, mode: str
-) -> None:
-    got: list[str] = []
-    t0 = time.monotonic()
-    with pytest.raises(LLMTimeout):
-        for chunk in llm_for(fake_server, mode).stream(CHAT_MESSAGES, max_tokens=16, timeout_s=1):
-            got.append(chunk)
-    assert 0.9 < time.monotonic() - t0 < 2.5
-    assert got  # chunks that came before the deadline were delivered
-
-
-def test_stream_without_text_is_bad_output(fake_server: FakeOpenAIServer) -> None:
-    with pytest.raises(LLMBadOutput):
-        list(llm_for(fake_server, "nothing").stream(CHAT_MESSAGES, max_tokens=16, timeout_s=5))
-
-
-def test_stream_errors_are_mapped(fake_server: FakeOpenAIServer) -> None:
-    with pytest.raises(LLMUnavailable):
-        list(llm_for(fake_server, "error500").stream(CHAT_MESSAGES, max_tokens=8, timeout_s=5))
 
 
 def test_helpers() -> None:

@@ -10,6 +10,7 @@ import pytest
 from assistant.llm.local import LocalLLM, default_model_path
 from assistant.llm.repack import repacked
 from shopchat.settings import Settings
+from tests.assistant.llm.conftest import PICK_MESSAGES, PICK_SCHEMA, Pick
 
 
 def test_repack_is_made_once_and_reused(tmp_path: Path) -> None:
@@ -44,7 +45,7 @@ def test_local_backend_uses_the_repacked_default(tmp_path: Path) -> None:
     llm = LocalLLM.from_settings(Settings(home=tmp_path))
     assert llm.repack == "q8_0" and llm.cache_dir == tmp_path / "models"
     assert llm.prompt_item_chars == 0
-    text = "".join(llm.stream([{"role": "user", "content": "Say hi."}], max_tokens=4,
-                              timeout_s=60))
-    assert text
+    Pick.model_validate_json(
+        llm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=200, timeout_s=60)
+    )
     assert [p.name for p in (tmp_path / "models").glob("*-q8_0-*.gguf")]

@@ -16,9 +16,7 @@ from assistant.llm import LLMTimeout, LLMUnavailable, get_llm
 from assistant.llm.openai_backend import OpenAILLM
 from shopchat.settings import Settings
 from tests.assistant.llm.conftest import (
-    CHAT_MESSAGES,
     IDS_SCHEMA,
-    LONG_MESSAGES,
     PICK_MESSAGES,
     PICK_SCHEMA,
     Pick,
@@ -46,23 +44,10 @@ def test_enum_constraint_only_allows_candidate_ids(vllm: OpenAILLM) -> None:
     assert 1 <= len(data["ids"]) <= 3 and set(data["ids"]) <= {"a1", "b2", "c3"}
 
 
-def test_stream_yields_chunks(vllm: OpenAILLM) -> None:
-    chunks = list(vllm.stream(CHAT_MESSAGES, max_tokens=40, timeout_s=60))
-    assert len(chunks) > 3 and "".join(chunks).strip()
-
-
 def test_tiny_timeout_raises_promptly(vllm: OpenAILLM) -> None:
     t0 = time.monotonic()
     with pytest.raises(LLMTimeout):
         vllm.complete_json(PICK_MESSAGES, PICK_SCHEMA, max_tokens=400, timeout_s=0.05)
-    assert time.monotonic() - t0 < 3.0
-
-
-def test_stream_times_out_at_the_deadline(vllm: OpenAILLM) -> None:
-    t0 = time.monotonic()
-    with pytest.raises(LLMTimeout):
-        for _ in vllm.stream(LONG_MESSAGES, max_tokens=2000, timeout_s=0.5):
-            pass
     assert time.monotonic() - t0 < 3.0
 
 

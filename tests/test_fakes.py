@@ -1,4 +1,5 @@
-"""ScriptedLLM: the fake that the assistant's unit tests drive edge cases with."""
+"""ScriptedLLM (tests/fakes.py): the fake the assistant's unit tests drive edge cases with
+behaves like the real backends (order, errors, deadlines)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.llm import LLM, LLMBadOutput, LLMError, LLMTimeout, Message
-from assistant.llm.fake import ScriptedLLM
+from tests.fakes import ScriptedLLM
 
 MSGS: list[Message] = [{"role": "user", "content": "hi"}]
 SCHEMA: dict[str, Any] = {"type": "object"}
@@ -20,7 +21,7 @@ def test_replays_strings_in_order_and_records_calls() -> None:
     assert llm.complete_json(MSGS, SCHEMA, max_tokens=7, timeout_s=2) == '{"a": 2}'
     assert [c.max_tokens for c in llm.calls] == [5, 7]
     assert llm.calls[0].messages == MSGS and llm.calls[0].schema == SCHEMA
-    assert llm.calls[1].kind == "complete_json" and llm.remaining == 0
+    assert llm.remaining == 0
 
 
 def test_raises_queued_exceptions() -> None:
@@ -57,28 +58,6 @@ def test_hung_model_times_out_at_the_deadline() -> None:
         llm.complete_json(MSGS, SCHEMA, max_tokens=5, timeout_s=0.1)
     assert 0.08 <= time.monotonic() - t0 < 1.0
     assert info.value.cause == "llm_timeout"
-
-
-def test_stream_yields_chunks_of_the_queued_text() -> None:
-    llm = ScriptedLLM(["Hello there, shopper"], chunk_size=5)
-    chunks = list(llm.stream(MSGS, max_tokens=5, timeout_s=1))
-    assert chunks == ["Hello", " ther", "e, sh", "opper"]
-    assert llm.calls[0].kind == "stream" and llm.calls[0].schema is None
-
-
-def test_slow_stream_times_out_after_some_chunks() -> None:
-    llm = ScriptedLLM(["x" * 100], chunk_size=10, chunk_delay_s=0.05)
-    got: list[str] = []
-    with pytest.raises(LLMTimeout):
-        for chunk in llm.stream(MSGS, max_tokens=5, timeout_s=0.22):
-            got.append(chunk)
-    assert 2 <= len(got) < 10
-
-
-def test_stream_raises_queued_exception() -> None:
-    llm = ScriptedLLM([LLMBadOutput("empty")])
-    with pytest.raises(LLMBadOutput):
-        list(llm.stream(MSGS, max_tokens=5, timeout_s=1))
 
 
 def test_satisfies_the_llm_protocol() -> None:
