@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from assistant.answer import AnswerEvent, CandidatesEvent, ReasonsEvent
+from assistant.answer import AnswerEvent, CandidatesEvent
 from assistant.service import Assistant
 from shopchat.timing import elapsed_ms
 
@@ -44,8 +44,6 @@ def bench_ask(
         for event in bot.ask_stream(f"bench-{n}", query):
             if isinstance(event, CandidatesEvent) and first is None:
                 first = elapsed_ms(started)
-            elif isinstance(event, ReasonsEvent):
-                pass
             elif isinstance(event, AnswerEvent):
                 answer = event.answer
         total = elapsed_ms(started)

@@ -42,10 +42,6 @@ class IndexStats:
     seconds: float
     embed_seconds: float
 
-    @property
-    def items_per_second(self) -> float:
-        return self.embedded / self.seconds if self.seconds else 0.0
-
 
 def vector_hash(product: Product, model: str) -> str:
     """Content hash plus the embedding model: changing either re-embeds the product."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,14 +182,6 @@ class Personaliser:
 
     def digest_prefix(self) -> str:
         return f"{self.config.fingerprint()}|{self.searcher.embedder.name}|"
-
-    def rebuild(self, user_ids: Iterable[str]) -> list[Profile | None]:
-        """Rebuild and store the profiles of ``user_ids`` from their events (None: no events)."""
-        ids = list(user_ids)
-        by_user = dict(self.events.events_of(ids))
-        digests = {u: d for u in ids if (d := self.events.digest(u)) is not None}
-        return self.store_built(ids, by_user, {u: self.digest_prefix() + d
-                                                for u, d in digests.items()})
 
     def store_built(self, ids: Sequence[str], by_user: Mapping[str, Sequence[StoredEvent]],
                      digests: Mapping[str, str]) -> list[Profile | None]:
