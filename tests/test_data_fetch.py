@@ -18,8 +18,6 @@ from shopchat.cli.data import app
 from shopchat.datasets import DATASETS, fetch, sha256_of
 from shopchat.errors import DataError
 
-MIRROR = Path("/work/shared/data")  # served, never written
-
 
 @dataclass
 class Server:
@@ -51,8 +49,8 @@ def _serve(root: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def mirror() -> Iterator[Server]:
-    yield from _serve(MIRROR)
+def mirror(data_dir: Path) -> Iterator[Server]:
+    yield from _serve(data_dir)  # served, never written
 
 
 def _leftovers(root: Path) -> list[Path]:
@@ -95,14 +93,14 @@ def test_wrong_local_file_is_downloaded_again(
     assert "checksum differs" in caplog.text
 
 
-def test_corrupted_download_raises_and_leaves_nothing(tmp_path: Path) -> None:
+def test_corrupted_download_raises_and_leaves_nothing(tmp_path: Path, data_dir: Path) -> None:
     served = tmp_path / "served"
     (served / "dummyjson").mkdir(parents=True)
     bad = served / "dummyjson" / "products.json"
-    shutil.copyfile(MIRROR / "dummyjson" / "products.json", bad)
+    shutil.copyfile(data_dir / "dummyjson" / "products.json", bad)
     with bad.open("ab") as fh:
         fh.write(b" ")
-    shutil.copyfile(MIRROR / "dummyjson" / "carts.json", served / "dummyjson" / "carts.json")
+    shutil.copyfile(data_dir / "dummyjson" / "carts.json", served / "dummyjson" / "carts.json")
 
     dest = tmp_path / "data"
     expected = DATASETS["dummyjson"].files[0].sha256

@@ -1,8 +1,8 @@
-"""Fixtures for catalog tests: the real data directory and catalogs loaded once per session."""
+"""Fixtures for catalog tests: the real catalogs, loaded once per session from ``data_dir``
+(tests/conftest.py: ``SHOPCHAT_DATA_DIR``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,17 +10,6 @@ import pytest
 
 from catalog import load_catalog
 from shopchat.records import Catalog
-
-DEFAULT_DATA_DIR = "/work/shared/data"
-
-
-@pytest.fixture(scope="session")
-def data_dir() -> Path:
-    """The read-only data mirror (``SHOPCHAT_DATA_DIR``, default /work/shared/data)."""
-    path = Path(os.environ.get("SHOPCHAT_DATA_DIR", DEFAULT_DATA_DIR))
-    if not path.is_dir():
-        pytest.fail(f"data directory {path} not found: set SHOPCHAT_DATA_DIR")
-    return path
 
 
 @pytest.fixture(scope="session")

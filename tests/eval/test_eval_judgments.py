@@ -10,8 +10,6 @@ import pytest
 from eval.judgments import load_judgments
 from shopchat.errors import DataError
 
-REAL_JUDGMENTS = Path("/work/shared/data/icecat/judgments.csv")
-
 
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "j.csv"
@@ -79,8 +77,8 @@ def test_no_valid_rows(tmp_path: Path) -> None:
         load_judgments(_write(tmp_path, "query,docid,rating\nq,a,x\n"))
 
 
-def test_real_judgments_file() -> None:
-    j = load_judgments(REAL_JUDGMENTS)
+def test_real_judgments_file(data_dir: Path) -> None:
+    j = load_judgments(data_dir / "icecat" / "judgments.csv")
     assert len(j.frame) == 2680
     assert len(j.queries) == 95
     assert j.report.rejected == 0

@@ -12,8 +12,6 @@ import pytrec_eval
 from eval.judgments import load_judgments
 from eval.metrics import METRICS, build_qrels, ranked_run, score_run
 
-REAL_JUDGMENTS = Path("/work/shared/data/icecat/judgments.csv")
-
 QRELS = {
     "q1": {"a": 3, "b": 2, "c": 0, "d": 1},
     "q2": {"e": 1},
@@ -72,8 +70,8 @@ def _synthetic_run(qrels: dict[str, dict[str, int]], seed: int = 13) -> dict[str
     return run
 
 
-def test_ranx_matches_pytrec_eval_on_real_judgments() -> None:
-    judged = load_judgments(REAL_JUDGMENTS).as_dict()
+def test_ranx_matches_pytrec_eval_on_real_judgments(data_dir: Path) -> None:
+    judged = load_judgments(data_dir / "icecat" / "judgments.csv").as_dict()
     run = _synthetic_run(judged)
     ours = score_run(build_qrels(judged), run)
 

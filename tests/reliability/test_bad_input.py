@@ -217,10 +217,6 @@ def test_a_bad_file_never_loses_what_is_indexed(
     assert searcher.search("mug", k=1).ids == ["1"]
 
 
-def test_the_table_has_at_least_40_cases() -> None:
-    assert len(MESSAGES) + len(BAD_USERS) + len(CATALOG_FILES) + 3 >= 40
-
-
 def test_a_catalog_of_one_product_indexes_and_answers(
     tmp_path: Path, data_dir: Path, embedder: object
 ) -> None:
