@@ -1,17 +1,40 @@
-"""Configuration from ``SHOPCHAT_*`` environment variables (pydantic-settings)."""
+"""Configuration from ``SHOPCHAT_*`` environment variables (pydantic-settings).
+
+Every value is checked when ``Settings`` is made (for the CLI: when a command starts); a bad one
+raises ``ConfigError`` naming the variable, the value and what is allowed. Choice settings are
+``Literal`` types; a ranker setting is one of its keywords or a model file that exists.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shopchat.errors import ConfigError
+
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+ENV_PREFIX = "SHOPCHAT_"
+
+LLMBackend = Literal["local", "openai", "none"]
+Repack = Literal["q8_0", "f16", "none"]
+SearchRankerName = Literal["auto", "lambdamart", "rrf"]
+PersonalRankerName = Literal["auto", "learned", "linear"]
+MODEL_FILE = "a path to a model file"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SHOPCHAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        """Values from keywords, else ``SHOPCHAT_*`` variables; raises ``ConfigError``."""
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(describe_errors(exc)) from None
 
     data_dir: Path = Path("./data")
     """Where raw data sets live (read-only for shopchat except ``data fetch``)."""
@@ -24,11 +47,11 @@ class Settings(BaseSettings):
     embed_batch_size: int = 64
     index_chunk: int = 1024
     """Products embedded and written per step while indexing."""
-    search_ranker: str = "auto"
+    search_ranker: SearchRankerName | Path = "auto"
     """How hybrid search orders its candidates: ``auto`` (the catalog's own model from ``shopchat
     eval train-ranker`` under ``home/models``, else the shipped LightGBM model for ``icecat``, else
     rank fusion), ``lambdamart`` (the shipped model), ``rrf``, or a model file's path."""
-    personal_ranker: str = "auto"
+    personal_ranker: PersonalRankerName | Path = "auto"
     """How a shopper's profile reorders a search: ``auto`` (the catalog's own model from ``shopchat
     eval train-personal`` under ``home/models``, else the shipped model for ``online-retail``,
     else the linear blend), ``learned`` (the shipped model), ``linear``, or a model file's path."""
@@ -36,7 +59,7 @@ class Settings(BaseSettings):
     data_base_url: str | None = None
     """Fetch data sets from this base URL (``{base}/{dataset}/{file}``) instead of their homes."""
 
-    llm_backend: str = "local"
+    llm_backend: LLMBackend = "local"
     """``local``: embedded llama.cpp; ``openai``: any OpenAI-compatible server (vLLM); ``none``."""
     llm_url: str = "http://127.0.0.1:8000/v1"
     """Base URL of the OpenAI-compatible server (``openai`` backend)."""
@@ -49,9 +72,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 512
     llm_threads: int | None = None
     """CPU threads for the ``local`` backend (default: all cores)."""
-    llm_repack: str = "q8_0"
+    llm_repack: Repack = "q8_0"
     """``local`` backend, default model: re-pack the packaged Q4_1 GGUF once as ``q8_0`` (faster
-    prompt evaluation on CPUs), ``f16``, or ``none``."""
+    prompt evaluation on CPUs), ``f16``, or ``none`` (also spelt ``original`` or empty)."""
     llm_item_chars: int | None = None
     """Description characters per candidate in the rerank prompt (default: 0 for the ``local``
     backend, whose latency is mostly prompt evaluation; 50 for servers)."""
@@ -75,6 +98,21 @@ class Settings(BaseSettings):
     ui_shoppers: int = 50
     """Customers listed in the chat page's shopper selector (the most active first)."""
 
+    @field_validator("llm_backend", "llm_repack", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = value.strip().lower()
+        return "none" if value in ("", "original") else value
+
+    @field_validator("search_ranker", "personal_ranker")
+    @classmethod
+    def _model_file_exists(cls, value: str | Path) -> str | Path:
+        if isinstance(value, Path) and not value.expanduser().is_file():
+            raise ValueError(f"no such model file {str(value)!r}")
+        return value
+
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
@@ -85,6 +123,33 @@ class Settings(BaseSettings):
     def events_path(self, catalog: str) -> Path:
         """The SQLite file holding a catalog's user events (one file per catalog)."""
         return self.home / "events" / f"{catalog}.sqlite"
+
+
+def allowed_values(name: str) -> str | None:
+    """What a choice setting accepts, in words (None: not a choice setting)."""
+    annotation = Settings.model_fields[name].annotation
+    if get_origin(annotation) is Literal:
+        return f"one of {', '.join(get_args(annotation))}"
+    names = [a for a in get_args(annotation) if get_origin(a) is Literal]
+    if names and Path in get_args(annotation):
+        return f"{', '.join(get_args(names[0]))} or {MODEL_FILE}"
+    return None
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per bad setting: the variable, the value given, and what is allowed."""
+    lines: dict[str, str] = {}
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if name in lines or name not in Settings.model_fields:
+            continue
+        allowed = allowed_values(name)
+        reason = str(error.get("ctx", {}).get("error", "")) or error["msg"]
+        if allowed:
+            reason = f"{reason}; use {allowed}" if error["type"] == "value_error" \
+                else f"use {allowed}"
+        lines[name] = f"{ENV_PREFIX}{name.upper()}={error.get('input')!r}: {reason}"
+    return "invalid setting: " + "; ".join(lines.values())
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from shopchat.cli import ask, bench, data, evaluate, forget, index, search, serve, serve_llm
-from shopchat.cli.common import setup_logging
+from shopchat.cli.common import fail_cleanly, setup_logging
+from shopchat.settings import get_settings
 
 app = typer.Typer(help="shopchat: conversational product search.", no_args_is_help=True)
 app.command("index")(index.index)
@@ -23,6 +24,8 @@ app.add_typer(bench.app, name="bench", help="Speed benchmarks that print figures
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging.")) -> None:
     setup_logging(verbose)
+    with fail_cleanly():
+        get_settings()  # every SHOPCHAT_* value is checked before any command runs
 
 
 if __name__ == "__main__":
