@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from retrieval.profiles.events import EventStore
 from retrieval.profiles.personaliser import ForgetReport
-from shopchat.ids import check_user_id
 from retrieval.profiles.store import USERS_PREFIX, ProfileStore, users_collection_name
 from retrieval.store import open_client
+from shopchat.ids import check_user_id
 from shopchat.settings import Settings
 
 if TYPE_CHECKING:
