@@ -21,17 +21,20 @@ from typing import Any
 
 from assistant.injection import leaks_instructions, suspicious
 from assistant.llm.base import LLM, LLMBadOutput, LLMError
-from assistant.prompts import INSTRUCTIONS, MAX_ABOUT_CHARS, ranking_schema, rerank_messages
-from assistant.reasons import MAX_REASON_CHARS, attribute_reason, grounded
+from assistant.prompts import (
+    INSTRUCTIONS,
+    MAX_ABOUT_CHARS,
+    entries_within,
+    ranking_schema,
+    reply_tokens,
+    rerank_messages,
+)
+from assistant.reasons import MAX_REASON_CHARS, compose_reasons, grounded
 from retrieval.types import Candidate
 from shopchat.text import single_spaced
 from shopchat.timing import elapsed_ms
 
 log = logging.getLogger(__name__)
-
-TOKENS_PER_ENTRY = 32
-"""Generation budget per [id, reason] pair in the model's ranking."""
-
 
 @dataclass(frozen=True, slots=True)
 class RerankConfig:
@@ -57,6 +60,8 @@ class RankedItem:
     score: float
     llm_rank: int | None
     retrieval_rank: int
+    composed: bool = False
+    """The reason was composed from the item and its page (no usable one from the model)."""
 
 
 @dataclass(slots=True)
@@ -124,9 +129,11 @@ def fallback(
     cause: str | None,
     llm_ms: float = 0.0,
 ) -> Reranked:
+    page = list(candidates[: cfg.explain])
+    composed = compose_reasons(query, [c.product for c in page])
     items = [
-        RankedItem(c, attribute_reason(query, c.product), c.score, None, i)
-        for i, c in enumerate(candidates[: cfg.explain], start=1)
+        RankedItem(c, reason, c.score, None, i, composed=True)
+        for i, (c, reason) in enumerate(zip(page, composed, strict=True), start=1)
     ]
     return Reranked(items, degraded=cause is not None, degraded_reason=cause, llm_ms=llm_ms)
 
@@ -171,14 +178,14 @@ def rerank(
             if remaining <= 0:
                 raise LLMError("rerank ran out of time")
             window = order[start:end]
-            entries = min(len(window), cfg.explain)
+            # the schema bounds every entry, so asking for no more entries than the token
+            # budget always holds means a reply is never cut
+            entries = min(len(window), cfg.explain, entries_within(max_tokens))
             raw = llm.complete_json(
                 rerank_messages(query, constraints, [(a, by_alias[a]) for a in window], history,
                                 cfg.about_chars),
                 ranking_schema(window, entries),
-                # a pair of a short id and a reason of a few words never needs more: a model
-                # that rambles is cut (and the turn degrades) sooner
-                max_tokens=min(max_tokens, TOKENS_PER_ENTRY * entries + 16),
+                max_tokens=min(max_tokens, reply_tokens(entries)),
                 timeout_s=remaining,
             )
             parsed = parse_ranking(raw, window, cfg.max_reason_chars)
@@ -207,15 +214,18 @@ def rerank(
         for a in aliases
     }
     final = sorted(aliases, key=lambda a: (-score[a], retrieval_rank[a]))[: cfg.explain]
+    # items the model gave no usable reason: composed against the whole final page
+    composed = compose_reasons(query, [by_alias[a].product for a in final])
     items = [
         RankedItem(
             by_alias[a],
-            reasons.get(a) or attribute_reason(query, by_alias[a].product),
+            reasons.get(a) or own,
             round(score[a], 6),
             llm_rank[a],
             retrieval_rank[a],
+            composed=a not in reasons,
         )
-        for a in final
+        for a, own in zip(final, composed, strict=True)
     ]
     if problems:
         log.info("LLM rerank repaired: %s", "; ".join(problems[:5]))

@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     llm_api_key: str = "EMPTY"
     llm_timeout: float = 20.0
     """Seconds before an LLM call is abandoned and the answer degrades to retrieval order."""
-    llm_max_tokens: int = 512
+    llm_max_tokens: int = 1024
+    """Token budget per model reply. Replies are grammar-bounded, so a rerank asks for only as
+    many entries as the budget always holds in full (93 tokens each, worst case): never cut."""
     llm_threads: int | None = None
     """CPU threads for the ``local`` backend (default: all cores)."""
     llm_repack: Repack = "q8_0"

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
 
 from assistant.llm.base import LLMBadOutput, LLMUnavailable
+from assistant.prompts import (
+    REASON_MAX_CHARS,
+    REASON_PATTERN,
+    REASON_WORD_CHARS,
+    REASON_WORDS,
+    entries_within,
+    reply_tokens,
+)
 from assistant.rerank import RerankConfig, _windows, parse_ranking, rerank
 from retrieval.types import Candidate
 from shopchat.records import Product
@@ -163,10 +172,33 @@ def test_prompt_is_compact_and_the_budget_bounded() -> None:
     assert "constraints" not in payload
     assert payload["products"] == ["P1: Logitech M90 mouse (Mice, $9.00)",
                                    "P2: Silent mouse (Trust, Mice, $12.00)"]
-    assert llm.calls[0].max_tokens == 2 * 32 + 16
+    assert llm.calls[0].max_tokens == reply_tokens(2)  # bounded entries: never cut
+    assert llm.calls[0].schema["properties"]["ranking"]["maxItems"] == 2
 
     rerank(llm, "mouse", {"price_max": 20}, items, RerankConfig(), timeout_s=5, max_tokens=50)
     payload = json.loads(llm.calls[1].messages[-1]["content"])
     assert payload["constraints"] == {"price_max": 20}
     assert payload["products"][1] == "P2: Silent mouse (Trust, Mice, $12.00) Quiet clicks"
-    assert llm.calls[1].max_tokens == 50
+    assert llm.calls[1].max_tokens == 50  # a smaller configured budget is honoured
+
+
+@pytest.mark.parametrize(("reason", "allowed"), [
+    ("fast USB 3.0 stick, 64 GB", True),
+    ("Logitech's quiet mouse ($24.99)", True),
+    ("Yamaha 5G SmartCard Reader 10 GB ($8.95)], [", False),  # JSON debris cannot be decoded
+    ("**bold** claim", False),  # markup
+    ("one two three four five six seven", False),  # over REASON_WORDS
+    ("supercalifragilistic", False),  # a 'word' longer than REASON_WORD_CHARS
+    ("", False),
+    ("two  spaces", False),
+])
+def test_reason_grammar_bounds_what_the_model_can_write(reason: str, allowed: bool) -> None:
+    assert (re.fullmatch(REASON_PATTERN, reason) is not None) is allowed
+
+
+def test_token_budget_always_holds_the_entries_it_asks_for() -> None:
+    assert entries_within(1024) == 10
+    assert reply_tokens(entries_within(1024)) <= 1024
+    assert entries_within(512) == 5 and entries_within(10) == 1
+    longest = " ".join(["x" * REASON_WORD_CHARS] * REASON_WORDS)
+    assert re.fullmatch(REASON_PATTERN, longest) and len(longest) == REASON_MAX_CHARS
