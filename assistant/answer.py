@@ -19,10 +19,16 @@ class AnswerItem(BaseModel):
     currency: str = "USD"
     image_url: str = ""
     reason: str = ""
+    reason_source: Literal["model", "composed"] = "composed"
+    """Who wrote ``reason``: the language model (checked by ``assistant.faithful``) or the
+    assistant from the item's own fields."""
     score: float = 0.0
 
     @classmethod
-    def from_product(cls, product: Product, reason: str = "", score: float = 0.0) -> AnswerItem:
+    def from_product(
+        cls, product: Product, reason: str = "", score: float = 0.0,
+        reason_source: Literal["model", "composed"] = "composed",
+    ) -> AnswerItem:
         return cls(
             id=product.id,
             title=product.title,
@@ -31,15 +37,17 @@ class AnswerItem(BaseModel):
             currency=product.currency,
             image_url=product.image_url,
             reason=reason,
+            reason_source=reason_source,
             score=score,
         )
 
     @classmethod
     def from_candidate(
-        cls, candidate: Candidate, reason: str = "", score: float | None = None
+        cls, candidate: Candidate, reason: str = "", score: float | None = None,
+        reason_source: Literal["model", "composed"] = "composed",
     ) -> AnswerItem:
         return cls.from_product(
-            candidate.product, reason, candidate.score if score is None else score
+            candidate.product, reason, candidate.score if score is None else score, reason_source
         )
 
 
@@ -57,6 +65,16 @@ def describe_filters(filters: Filters) -> dict[str, Any]:
     return out
 
 
+class RefusedReason(BaseModel):
+    """A model-written reason that was not shown: it stated something that is not its item's
+    (``cause``: an ``assistant.faithful.Cause`` value); a composed reason took its place."""
+
+    id: str
+    cause: str
+    detail: str
+    reason: str
+
+
 class Answer(BaseModel):
     session_id: str
     items: list[AnswerItem] = Field(default_factory=list)
@@ -68,6 +86,8 @@ class Answer(BaseModel):
     constraints: dict[str, Any] = Field(default_factory=dict)
     degraded: bool = False
     degraded_reason: str | None = None
+    refused_reasons: list[RefusedReason] = Field(default_factory=list)
+    """Model-written reasons refused this turn (the items show composed ones instead)."""
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 

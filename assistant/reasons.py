@@ -54,26 +54,3 @@ def attribute_reason(query: str, product: Product) -> str:
     parts.extend(extras)
     text = "; ".join(parts)
     return text[0].upper() + text[1:MAX_REASON_CHARS] if text else "Listed in the catalog."
-
-
-_STOP = frozenset(re.findall(r"\S+", """a an and are as at be but by for from has have in is it
-    its of on or that the this to with your you it's great good best perfect ideal option choice
-    product item fits matches request shopper price"""))
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in _STOP}
-
-
-def grounded(reason: str, product: Product, others: list[Product]) -> bool:
-    """A reason must share a word with its own item's fields and must not name another
-    candidate's brand (a small model happily explains item 1 with item 2's facts)."""
-    own_text = " ".join([product.title, product.brand, product.category, product.description,
-                         format_price(product), *product.attributes.values()])
-    own = content_words(own_text)
-    said = content_words(reason)
-    if not said & own:
-        return False
-    foreign = {w for p in others if p.brand and p.brand.lower() != product.brand.lower()
-               for w in content_words(p.brand)} - own
-    return not said & foreign

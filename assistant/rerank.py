@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.injection import leaks_instructions, suspicious
+from assistant.answer import RefusedReason
+from assistant.faithful import Cause, ReasonJudge, Unfaithful
+from assistant.injection import suspicious
 from assistant.llm.base import LLM, LLMBadOutput, LLMError
 from assistant.prompts import (
     INSTRUCTIONS,
@@ -29,7 +31,7 @@ from assistant.prompts import (
     reply_tokens,
     rerank_messages,
 )
-from assistant.reasons import MAX_REASON_CHARS, compose_reasons, grounded
+from assistant.reasons import MAX_REASON_CHARS, compose_reasons
 from retrieval.types import Candidate
 from shopchat.text import single_spaced
 from shopchat.timing import elapsed_ms
@@ -71,6 +73,8 @@ class Reranked:
     degraded_reason: str | None = None
     llm_ms: float = 0.0
     problems: list[str] = field(default_factory=list)
+    refused: list[RefusedReason] = field(default_factory=list)
+    """Model-written reasons that stated what is not their item's (``assistant.faithful``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,8 @@ def rerank(
     order = list(aliases)
     reasons: dict[str, str] = {}
     problems: list[str] = []
+    refused: list[RefusedReason] = []
+    judge = ReasonJudge(query, [c.product for c in pool], INSTRUCTIONS)
     started = time.perf_counter()
     try:
         for start, end in _windows(len(order), cfg.window, cfg.step):
@@ -191,13 +197,15 @@ def rerank(
             parsed = parse_ranking(raw, window, cfg.max_reason_chars)
             order[start:end] = parsed.order
             for alias, reason in parsed.reasons.items():
-                others = [by_alias[a].product for a in window if a != alias]
-                if alias in planted or leaks_instructions(reason, INSTRUCTIONS):
-                    problems.append(f"reason refused for {alias}: {reason[:60]!r}")
-                elif grounded(reason, by_alias[alias].product, others):
+                product = by_alias[alias].product
+                verdict = (Unfaithful(Cause.INSTRUCTIONS, "its item's text carries instructions")
+                           if alias in planted else judge.judge(reason, product))
+                if verdict is None:
                     reasons[alias] = reason
-                else:
-                    problems.append(f"ungrounded reason for {alias}: {reason[:60]!r}")
+                    continue
+                refused.append(RefusedReason(id=product.id, cause=verdict.cause,
+                                             detail=verdict.detail, reason=reason))
+                problems.append(f"reason refused for {alias} ({verdict}): {reason[:60]!r}")
             problems += parsed.problems
     except LLMError as exc:
         cause = f"{exc.cause}: {exc}"
@@ -229,7 +237,7 @@ def rerank(
     ]
     if problems:
         log.info("LLM rerank repaired: %s", "; ".join(problems[:5]))
-    return Reranked(items, llm_ms=llm_ms, problems=problems)
+    return Reranked(items, llm_ms=llm_ms, problems=problems, refused=refused)
 
 
 

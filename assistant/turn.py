@@ -250,7 +250,8 @@ class TurnPipeline:
         own = shortlist.own_reason if self.llm is None or ranked.degraded else None
         items = [
             AnswerItem.from_candidate(
-                r.candidate, own(r.candidate.product) if own else r.reason, r.score
+                r.candidate, own(r.candidate.product) if own else r.reason, r.score,
+                "composed" if own or r.composed else "model",
             )
             for r in ranked.items
         ]
@@ -273,6 +274,7 @@ class TurnPipeline:
             constraints=constraints,
             degraded=ranked.degraded,
             degraded_reason=ranked.degraded_reason,
+            refused_reasons=ranked.refused,
             timings_ms=timings,
         )
         session.remember(ctx.text, message, self.settings.turns_kept)

@@ -154,7 +154,7 @@ def test_reasons_must_be_grounded_in_their_own_item() -> None:
     reasons = {r.candidate.product.id: r.reason for r in out.items}
     assert reasons["b"] == "Galaxy S8 with a 499 price tag"
     assert "Samsung" not in reasons["a"] and "Apple" in reasons["a"]  # composed from its fields
-    assert any("ungrounded" in p for p in out.problems)
+    assert [(r.id, r.cause) for r in out.refused] == [("a", "foreign_product")]
 
 
 def test_prompt_is_compact_and_the_budget_bounded() -> None:

@@ -1,0 +1,374 @@
+"""Is a model-written reason faithful to its own item? One job: judge a reason.
+
+A small model happily explains item 3 with item 5's name, a price from the line above, or the
+tail of its own JSON (``"Yamaha 5G SmartCard Reader 10 GB ($8.95)], ["`` for a Sony card
+reader). Every number, brand, product name and attribute a reason states must be found in its
+own item (title, brand, category, description, price, attribute values) or in the shopper's
+own words; anything else makes the reason unfaithful, with a ``Cause`` and the words that broke
+the rule. The caller replaces an unfaithful reason with one composed from the item's fields.
+
+``ReasonJudge`` reads each product's facts once per page (a turn judges ten or twenty reasons
+against the same candidates); ``judge_reason`` is the one-shot form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+from assistant.injection import carries_instructions, leaks_instructions
+from shopchat.records import Product
+
+
+class Cause(StrEnum):
+    """Why a reason was refused, most serious first (a reason gets the first that applies)."""
+
+    INSTRUCTIONS = "instructions"
+    """It repeats the system prompt, reads as instructions, or its item's text does."""
+    FOREIGN_PRODUCT = "foreign_product"
+    """It names another candidate (its model code, or its brand with its title words)."""
+    FOREIGN_BRAND = "foreign_brand"
+    """It names another candidate's brand."""
+    MARKUP = "markup_or_json_debris"
+    """Brackets, braces, tags, Markdown, escapes, stray quotes, or a prompt id (P3)."""
+    FOREIGN_NUMBER = "foreign_number"
+    """A number that is not in its item (nor a form of its price) nor in the request."""
+    UNKNOWN_NAME = "unknown_name"
+    """A name, model code or acronym found neither in its item nor in the request."""
+    FOREIGN_ATTRIBUTE = "foreign_attribute"
+    """A word that describes another candidate (its title, type or attributes), not this one."""
+    NO_OWN_FACT = "no_own_fact"
+    """It says nothing of its own item: no word or number of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unfaithful:
+    """The verdict on a refused reason: the cause and the words that broke the rule."""
+
+    cause: Cause
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.cause}: {self.detail}"
+
+
+# -- what a text states ------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SENTENCE_START = re.compile(r"[.!?:;(\u2014\u201c\"'-]$")
+_ALIAS = re.compile(r"\bP\d{1,3}\b")
+_DEBRIS = re.compile(
+    r"""[\[\]{}<>\\|`*\#~^]        # brackets, braces, tags, escapes, pipes, Markdown
+    | "\s*[:,]                    # the end of a JSON string
+    | ^\s*[",:]                   # a reason that starts inside JSON
+    | [",:]\s*$                   # ... or ends there (the model ran into the next pair)
+    | \b(?:id|reason|ranking)\b\s*["':]
+    | \\[ntu]|&[a-z]+;|&\#\d+;    # escapes and HTML entities
+    | https?://|www\.""",
+    re.VERBOSE | re.IGNORECASE,
+)
+UNITS = frozenset(re.findall(r"\S+", """
+    b kb mb gb tb pb bit kbit mbit gbit bps kbps mbps gbps hz khz mhz ghz mm cm m km in inch ft
+    g kg lb lbs oz w kw v mah wh ah ma rpm dpi ppm px mp fps ms s min h x p k db dbi lm nm ml l
+    pcs pc gen"""))
+"""Units and suffixes that follow a number; written in capitals they are not names."""
+_STOP_WORDS = re.findall(r"\S+", """
+    a an and are as at be been being but by can do does for from has have how if in into is it
+    its it's of on one or so than that the their them these this those to too very was were what
+    which while who will with you your yours its my our me i we us all any both each every more
+    most other some such only own same just also not no nor new up down out over off again then
+    there here when where why about above below after before under between through during great
+    good best better nice perfect ideal excellent awesome amazing top quality value option
+    choice pick product products item items fit fits fitting match matches matching request
+    requested shopper price priced cost costs affordable cheap cheaper cheapest budget deal
+    offer offers buy use used using need needs want wants like looking great reliable solid well
+    high low many much lot lots features feature design designed""")
+
+
+def _norm(word: str) -> str:
+    """Lower-cased, with a plural or possessive folded (``speakers`` -> ``speaker``)."""
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+STOP = frozenset(_norm(w) for w in _STOP_WORDS)
+"""Words that state no fact of a product (function words, praise, the prompt's own words)."""
+_NO_FACT = STOP | UNITS  # a unit states nothing alone; the number before it is checked
+
+
+def _number(raw: str) -> str | None:
+    """``1,299.00`` -> ``1299``, ``8.950`` -> ``8.95``, ``3,5`` -> ``3.5``; None if not one."""
+    text = raw.replace(",", "") if _THOUSANDS.match(raw) else raw.replace(",", ".")
+    if text.count(".") > 1:  # a version or a date (1.2.3): compare it as written
+        return text
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return _plain(value)
+
+
+def _plain(value: Decimal) -> str:
+    out = format(value.normalize(), "f")
+    return out.rstrip("0").rstrip(".") if "." in out else out
+
+
+def numbers_in(text: str) -> set[str]:
+    return {n for raw in _NUMBER.findall(text) if (n := _number(raw)) is not None}
+
+
+def price_forms(price: Decimal | None) -> set[str]:
+    """Every way a reason may state ``price``: as written (8.95) and rounded (9)."""
+    if price is None:
+        return set()
+    return {_plain(price), _plain(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))}
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only, lower-cased: ``WH-1000XM4`` and ``wh1000xm4`` read the same."""
+    return "".join(_TOKEN.findall(text.lower()))
+
+
+def _is_code(token: str) -> bool:
+    """A model code or spec: letters and digits mixed (5G, MX500, S8), not a plain quantity."""
+    has_digit = any(c.isdigit() for c in token)
+    has_alpha = any(c.isalpha() for c in token)
+    if not (has_digit and has_alpha):
+        return False
+    letters = "".join(c for c in token if c.isalpha()).lower()
+    return not (token[0].isdigit() and letters in UNITS)  # 10GB, 2.4GHz are quantities
+
+
+def _is_model(token: str) -> bool:
+    """A model name or code in a title: MX500, INCRMULTI, SmartCard (not USB, not Wireless)."""
+    return _is_code(token) or (len(token) >= 4 and token.isupper() and token.isalpha()) or (
+        token[:1].isalpha() and any(c.isupper() for c in token[1:]) and not token.isupper())
+
+
+def _is_name(token: str, sentence_start: bool) -> bool:
+    """Written like a name: a code, an acronym, inner capitals, or a capital mid-sentence."""
+    if _is_code(token):
+        return True
+    if not token[:1].isalpha() or len(token) < 2:
+        return False
+    if token.isupper():
+        return token.lower() not in UNITS
+    if any(c.isupper() for c in token[1:]):  # iPhone, SmartCard
+        return True
+    return token[0].isupper() and not sentence_start and _norm(token) not in STOP
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a text (an item, a request) states: its words, numbers and squashed letters."""
+
+    words: frozenset[str]
+    numbers: frozenset[str]
+    squashed: str
+
+    @classmethod
+    def of(cls, texts: Iterable[str], extra_numbers: Iterable[str] = ()) -> Facts:
+        text = " ".join(t for t in texts if t)
+        words = frozenset(_norm(w) for w in _TOKEN.findall(text))
+        return cls(words, frozenset(numbers_in(text)) | frozenset(extra_numbers), _squash(text))
+
+    def says(self, token: str) -> bool:
+        """``token`` is one of these words, or part of the text with spaces and punctuation
+        taken out (``WH1000XM4`` in "WH-1000XM4"; a title word the prompt cut short)."""
+        if _norm(token) in self.words:
+            return True
+        long_enough = len(token) >= 4 or (len(token) == 3 and any(c.isdigit() for c in token))
+        return long_enough and _squash(token) in self.squashed
+
+
+def item_facts(product: Product) -> Facts:
+    texts = [product.title, product.brand, product.category, product.description,
+             *product.attributes.values(), *(k.replace("_", " ") for k in product.attributes)]
+    return Facts.of(texts, price_forms(product.price))
+
+
+@dataclass(frozen=True, slots=True)
+class _Other:
+    """What names another candidate: its brand words and its title words."""
+
+    title: str
+    brand: frozenset[str]
+    title_words: frozenset[str]
+    codes: frozenset[str]
+    described: frozenset[str]
+    """Words of its title, type and attribute values: the attributes it has."""
+
+
+def _other(product: Product) -> _Other:
+    title_tokens = _TOKEN.findall(product.title)
+    brand = frozenset(_norm(w) for w in _TOKEN.findall(product.brand)) - STOP
+    described = " ".join([product.title, product.category, *product.attributes.values()])
+    return _Other(
+        product.title,
+        brand,
+        frozenset(_norm(w) for w in title_tokens) - STOP,
+        frozenset(_norm(w) for w in title_tokens if _is_model(w)),
+        frozenset(_norm(w) for w in _TOKEN.findall(described)) - STOP,
+    )
+
+
+# -- the judge ---------------------------------------------------------------------------------
+
+
+class ReasonJudge:
+    """Judges reasons for the items of one page against that page and the shopper's request.
+
+    ``candidates``: every product the model saw (the reason's own item among them).
+    ``instructions``: the system prompt, which a reason must never repeat.
+    """
+
+    def __init__(self, request: str, candidates: Sequence[Product], instructions: str = "") -> None:
+        self.request = Facts.of([request])
+        self.instructions = instructions
+        self.candidates = list(candidates)
+        self._facts: dict[int, Facts] = {}
+        self._others: dict[int, _Other] = {}
+
+    def _own(self, product: Product) -> Facts:
+        key = id(product)
+        if key not in self._facts:
+            self._facts[key] = item_facts(product)
+        return self._facts[key]
+
+    def _another(self, product: Product) -> _Other:
+        key = id(product)
+        if key not in self._others:
+            self._others[key] = _other(product)
+        return self._others[key]
+
+    def judge(self, reason: str, product: Product) -> Unfaithful | None:
+        """None when ``reason`` is faithful to ``product``; else why not."""
+        if leaks_instructions(reason, self.instructions) if self.instructions \
+                else carries_instructions(reason):
+            return Unfaithful(Cause.INSTRUCTIONS, "reads as instructions or repeats the prompt")
+        own = self._own(product)
+        request = self.request
+        tokens = _tokens(reason)
+        novel = {_norm(t) for t, _ in tokens if not t.isdigit() and _norm(t) not in _NO_FACT
+                 and not own.says(t) and not request.says(t)}
+        if novel:
+            verdict = self._foreign(novel, {t for t, _ in tokens}, product)
+            if verdict is not None:
+                return verdict
+            invented = _name_run(tokens, novel)
+            if invented:
+                return Unfaithful(Cause.FOREIGN_PRODUCT, f"names {invented!r}, not this item")
+        debris = _DEBRIS.search(reason)
+        found = debris.group(0) if debris is not None else None
+        if found is None and reason.count('"') % 2:
+            found = '"'
+        if found is None:  # a prompt id (P3), unless the item's own name has it (Huawei P10)
+            found = next((a for a in _ALIAS.findall(reason) if not own.says(a)), None)
+        if found is not None:
+            return Unfaithful(Cause.MARKUP, repr(found))
+        said_numbers = numbers_in(reason)
+        foreign_numbers = sorted(said_numbers - own.numbers - request.numbers)
+        if foreign_numbers:
+            return Unfaithful(Cause.FOREIGN_NUMBER, ", ".join(foreign_numbers[:3]))
+        names = [t for t, start in tokens if _is_name(t, start) and _norm(t) in novel]
+        if names:
+            return Unfaithful(Cause.UNKNOWN_NAME, ", ".join(dict.fromkeys(names[:3])))
+        described = self._described_elsewhere(novel, product)
+        if described:
+            return Unfaithful(Cause.FOREIGN_ATTRIBUTE, ", ".join(sorted(described)[:3]))
+        if not said_numbers & own.numbers and not any(
+            _norm(t) in own.words and _norm(t) not in STOP for t, _ in tokens
+        ):
+            return Unfaithful(Cause.NO_OWN_FACT, f"nothing of its own item in {reason[:40]!r}")
+        return None
+
+    def _foreign(self, novel: set[str], written: set[str], product: Product) -> Unfaithful | None:
+        """Another candidate named: its code, or its brand (with its title words, a product)."""
+        best: tuple[int, Unfaithful] | None = None
+        own_brand = product.brand.strip().lower()
+        for other in self.candidates:
+            if other is product or other.title == product.title:
+                continue
+            o = self._another(other)
+            brand = (novel & o.brand) if other.brand.strip().lower() != own_brand else set()
+            title = (novel & o.title_words) - o.brand
+            codes = novel & o.codes
+            named = {t for t in written if _norm(t) in title and _is_name(t, False)}
+            if codes or (brand and title) or len(named) >= 2:
+                hit = sorted(brand | title)
+                verdict = Unfaithful(Cause.FOREIGN_PRODUCT,
+                                     f"{', '.join(hit[:4])} of {o.title[:60]!r}")
+            elif brand:
+                hit = sorted(brand)
+                verdict = Unfaithful(Cause.FOREIGN_BRAND, f"{', '.join(hit)} of {o.title[:60]!r}")
+            else:
+                continue
+            rank = len(hit) + (10 if verdict.cause is Cause.FOREIGN_PRODUCT else 0)
+            if best is None or rank > best[0]:
+                best = (rank, verdict)
+        return best[1] if best else None
+
+    def _described_elsewhere(self, novel: set[str], product: Product) -> set[str]:
+        found: set[str] = set()
+        for other in self.candidates:
+            if other is not product:
+                found |= novel & self._another(other).described
+        return {w for w in found if not w.isdigit()}
+
+
+def _tokens(reason: str) -> list[tuple[str, bool]]:
+    """The reason's word tokens, each with whether it starts a sentence (or a quote)."""
+    out: list[tuple[str, bool]] = []
+    end = 0
+    for match in _TOKEN.finditer(reason):
+        gap = reason[end : match.start()].rstrip()
+        start = not out or _SENTENCE_START.search(gap) is not None
+        out.append((match.group(0), start))
+        end = match.end()
+    return out
+
+
+def _name_run(tokens: list[tuple[str, bool]], novel: set[str]) -> str:
+    """Two or more adjacent names that are not the item's own ("Yamaha 5G SmartCard"): a
+    product name from elsewhere. A capitalised first word counts when a name follows it."""
+    run: list[str] = []
+    best: list[str] = []
+    for i, (token, start) in enumerate(tokens):
+        named = _norm(token) in novel and (
+            _in_name(token, start)
+            or (start and token[:1].isupper() and i + 1 < len(tokens)
+                and _in_name(tokens[i + 1][0], False))
+        )
+        run = [*run, token] if named else []
+        if len(run) > len(best):
+            best = run
+    return " ".join(best) if len(best) >= 2 else ""
+
+
+def _in_name(token: str, sentence_start: bool) -> bool:
+    """A name, or letters and digits mixed (5G reads as a quantity alone, a name in a run)."""
+    return _is_name(token, sentence_start) or (
+        any(c.isdigit() for c in token) and any(c.isalpha() for c in token))
+
+
+def judge_reason(
+    reason: str,
+    product: Product,
+    others: Sequence[Product],
+    request: str,
+    instructions: str = "",
+) -> Unfaithful | None:
+    """``ReasonJudge(request, [product, *others], instructions).judge(reason, product)``."""
+    return ReasonJudge(request, [product, *others], instructions).judge(reason, product)
+
+
+__all__ = ["Cause", "Facts", "ReasonJudge", "Unfaithful", "item_facts", "judge_reason"]
