@@ -12,7 +12,7 @@ import numpy as np
 
 from retrieval.fields import FieldIndex
 from retrieval.product_table import ProductTable
-from retrieval.tokenize import tokenize
+from retrieval.tokenize import STOPWORDS, WORD, tokenize
 from shopchat.records import Product
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,13 @@ class LexicalIndex:
             log.info("%s has no field indexes; building them (re-index to store them)", folder)
             fields = FieldIndex.build(table.products)
         return cls(table, bm25, fields)
+
+    def unknown_words(self, text: str) -> tuple[list[str], bool]:
+        """``text``'s words (stopwords aside) that no product contains, as typed and once each;
+        and whether any of its words is in the catalog at all."""
+        words = list(dict.fromkeys(w for w in WORD.findall(text) if w.lower() not in STOPWORDS))
+        unknown = [w for w in words if not all(t in self._vocab for t in tokenize(w))]
+        return unknown, len(unknown) < len(words)
 
     def scores(self, text: str) -> np.ndarray:
         tokens = [t for t in tokenize(text) if t in self._vocab]

@@ -1,7 +1,9 @@
 """Hard constraints from a shopper's own words: price ranges, brands, product types.
 
 The parser is deterministic and catalog-aware: a brand or category only becomes a filter when
-the catalog has it, so "by the window" never filters on a brand called "the".
+the catalog has it, so "by the window" never filters on a brand called "the". A name in a brand
+phrase ("by SanDisk", "SanDisk only", "not Razer") that is neither a catalog brand nor a word
+the catalog knows is reported as an unknown brand, so the reply can say the catalog lacks it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,17 @@ _MIN = re.compile(
 _AROUND = re.compile(rf"\b(?:around|about|approx(?:imately)?|roughly|~)\s*{_PRICE}", re.I)
 
 _INCLUDE_BRAND = r"(?:by|from|only|brand|made\s+by|make)"
+_NAME = r"[^\W\d_][\w&'+.-]*(?<![.'-])"
+"""One word that could be a brand's name: starts with a letter ("D-Link", "AT&T")."""
+_NOT_NAMES = frozenset(re.findall(r"\S+", """a an the my me our your his her their this that
+    these those it them one ones any some all each every other another same far hand day night
+    size price colour color rating popularity relevance default date name type brand brands make
+    model models home work office school scratch myself sure now today"""))
+"""Words after "by", "from", "only" or "not" that are no brand ("sort by price", "by hand")."""
+_DANGLING_END = re.compile(
+    r"(?:[\s,.;:/&+\u2013\u2014-]|\b(?:and|or|but|nor|for|with|at|of|from|by|than|to|that|"
+    r"which|is|are|priced|costing|costs?)\b)+$", re.I)
+_DANGLING_START = re.compile(r"^(?:[\s,.;:/&+\u2013\u2014-]|\b(?:and|or|but|nor)\b)+", re.I)
 _EXCLUDE = r"(?:not|no|except|excluding|without|other\s+than|non|anything\s+but)"
 _JOIN = r"\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*"
 
@@ -61,6 +74,8 @@ class _Found:
     exclude_brands: set[str] = field(default_factory=set)
     categories: set[str] = field(default_factory=set)
     exclude_categories: set[str] = field(default_factory=set)
+    unknown_brands: list[str] = field(default_factory=list)
+    unknown_excluded: list[str] = field(default_factory=list)
 
     def cut(self, match: re.Match[str]) -> None:
         self.text = self.text[: match.start()] + " " + self.text[match.end() :]
@@ -74,8 +89,16 @@ def _alternation(names: Iterable[str]) -> str:
 class QueryParser:
     """Built once per catalog from its brands and (when well covered) categories."""
 
-    def __init__(self, brands: Iterable[str] = (), categories: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        brands: Iterable[str] = (),
+        categories: Iterable[str] = (),
+        known_word: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``known_word``: is this word in the catalog's text? Without it, only a capitalised
+        name ("SanDisk") in a brand phrase can be an unknown brand."""
         self._brands = {b.lower().strip() for b in brands if b and b.strip()}
+        self._known_word = known_word or (lambda word: word == word.lower())
         self._brand_names = _alternation(self._brands)
         # Categories match as words: "mens-shirts" is typed "mens shirts"; plural or singular.
         self._category_of: dict[str, str] = {}
@@ -109,7 +132,8 @@ class QueryParser:
                 trigger=r"(?:in|only)",
                 bare=True,
             )
-        text = re.sub(r"\s+", " ", found.text).strip(" ,.;:-")
+        if self._brands:  # a catalog without brands cannot say it lacks one
+            self._parse_unknown_brands(found)
         filters = Filters(
             price_min=found.price_min,
             price_max=found.price_max,
@@ -118,7 +142,34 @@ class QueryParser:
             categories=frozenset(found.categories - found.exclude_categories),
             exclude_categories=frozenset(found.exclude_categories),
         )
-        return ParsedQuery(text=text, filters=filters, original=query)
+        return ParsedQuery(text=tidy(found.text), filters=filters, original=query,
+                           unknown_brands=tuple(found.unknown_brands),
+                           unknown_excluded=tuple(found.unknown_excluded))
+
+    def _parse_unknown_brands(self, found: _Found) -> None:
+        """Brand phrases whose name the catalog has neither as a brand nor as a word: reported,
+        and cut from the text (what is left searches for the closest items)."""
+        listed = rf"({_NAME}(?:{_JOIN}{_NAME})*)"
+        for pattern, into in (
+            (re.compile(rf"\b{_EXCLUDE}[\s-]+{listed}", re.I), found.unknown_excluded),
+            (re.compile(rf"\b{_INCLUDE_BRAND}\s+{listed}", re.I), found.unknown_brands),
+            (re.compile(rf"{listed}\s+only\b", re.I), found.unknown_brands),
+        ):
+            for m in reversed(list(pattern.finditer(found.text))):
+                names = re.split(_JOIN, m.group(1))
+                if not all(self._unknown_name(n) for n in names):
+                    continue
+                into[:0] = [n for n in names if n not in into]
+                found.text = found.text[: m.start()] + " " + found.text[m.end() :]
+
+    def _unknown_name(self, name: str) -> bool:
+        low = name.lower()
+        return (
+            low not in self._brands
+            and low not in _NOT_NAMES
+            and low not in self._category_of
+            and not self._known_word(name)
+        )
 
     @staticmethod
     def _parse_prices(found: _Found) -> None:
@@ -163,3 +214,13 @@ class QueryParser:
                 found.text = found.text[: m.start()] + kept + found.text[m.end() :]
         if bare:
             include.update(canonical(m.group(0).lower()) for m in single.finditer(found.text))
+
+
+def tidy(text: str) -> str:
+    """The words left once constraint phrases are cut, without the punctuation and joining
+    words those phrases leave behind: " a quiet gaming mouse , " -> "a quiet gaming mouse"."""
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)  # "mouse , not" -> "mouse, not"
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)  # "mouse,, pad" -> "mouse, pad"
+    text = re.sub(r"\(\s*\)", " ", text)  # "( )" left by "(under $50)"
+    return _DANGLING_START.sub("", _DANGLING_END.sub("", text.strip())).strip()

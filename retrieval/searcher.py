@@ -4,6 +4,7 @@ with hard filters."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import math
 import time
@@ -76,7 +77,8 @@ class Searcher:
         self.embedder = embedder
         # Category filters only where most products have one (Icecat's 8% would hide the rest).
         categories = self.table.categories() if self.table.category_coverage() >= 0.9 else set()
-        self.parser = QueryParser(self.table.brands(), categories)
+        self.parser = QueryParser(self.table.brands(), categories,
+                                  known_word=lambda word: not lexical.unknown_words(word)[0])
         self.terms = ProductTerms.build(self.table.products)
         self.ranker: Ranker = ranker or load_ranker("rrf")
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
@@ -141,8 +143,10 @@ class Searcher:
         else:
             candidates = self._rank(self._pooled(lexical, dense), k)
         timings["rank"] = elapsed_ms(t1)
+        unknown, known_any = self.lexical.unknown_words(parsed.search_text)
         timings["total"] = elapsed_ms(t0)
-        return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings)
+        return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings,
+                            unknown_words=tuple(unknown), catalog_words=known_any)
 
     def pool(self, query: str | ParsedQuery, filters: Filters | None = None) -> Pool:
         """The candidates hybrid search would rank, with their features (for training)."""
@@ -153,7 +157,7 @@ class Searcher:
     def _with_filters(self, query: str | ParsedQuery, filters: Filters | None) -> ParsedQuery:
         parsed = self.parse(query) if isinstance(query, str) else query
         active = merge_filters(parsed.filters, filters)
-        return ParsedQuery(text=parsed.text, filters=active, original=parsed.original)
+        return dataclasses.replace(parsed, filters=active)
 
     def _retrieve(
         self, parsed: ParsedQuery, mode: Mode, depth: int, k: int, timings: dict[str, float]

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import Stemmer
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+"""A word: a run of letters and digits."""
 
 # bm25s's English list, inlined so indexing and querying can never disagree.
 STOPWORDS = frozenset(
@@ -55,5 +56,5 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def tokenize(text: str) -> list[str]:
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    words = [w for w in WORD.findall(text.lower()) if w not in STOPWORDS]
     return list(_stemmer().stemWords(words))

@@ -53,6 +53,11 @@ class ParsedQuery:
     """The words left once constraint phrases are removed (may be empty: "under $50")."""
     filters: Filters
     original: str
+    unknown_brands: tuple[str, ...] = ()
+    """Brands asked for ("by SanDisk", "SanDisk only") that the catalog does not carry, as
+    typed; they are not filters and are cut from ``text``."""
+    unknown_excluded: tuple[str, ...] = ()
+    """Brands excluded ("not Razer") that the catalog does not carry anyway, as typed."""
 
     @property
     def search_text(self) -> str:
@@ -81,6 +86,11 @@ class SearchResult:
     mode: Mode
     candidates: list[Candidate]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    unknown_words: tuple[str, ...] = ()
+    """Words of the search text the catalog's lexical index has never seen, as typed."""
+    catalog_words: bool = True
+    """False when no word of the search text is in the catalog (none at all, or all unknown):
+    the candidates are then only the nearest by meaning (the dense order)."""
 
     @property
     def ids(self) -> list[str]:
