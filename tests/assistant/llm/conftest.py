@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.llm.base import LLM, Message
 from assistant.llm.local import LocalLLM
-from assistant.prompts import ranking_schema
+from assistant.prompts import REASON_PATTERN, ranking_schema
 from assistant.rerank import parse_ranking
 from tests.assistant.llm.fake_openai_server import FakeOpenAIServer
 
@@ -104,4 +105,6 @@ def check_rerank_schema(llm: LLM) -> None:
                              timeout_s=60)
     ranking = json.loads(text)["ranking"]
     assert ranking and all(len(pair) == 2 and pair[0] in aliases for pair in ranking)
+    # the reason's word bound is enforced while decoding, not checked afterwards
+    assert all(re.fullmatch(REASON_PATTERN, pair[1]) for pair in ranking), ranking
     assert parse_ranking(text, aliases, 160).order[0] == ranking[0][0]
