@@ -45,6 +45,25 @@ def history_reason(profile: Profile, product: Product) -> str:
     return "Similar to items in your history."
 
 
+_DID = {EventKind.PURCHASE: "one you bought before", EventKind.LIKE: "one you liked before",
+        EventKind.CART: "one you put in your cart before"}
+
+
+def past_clauses(profile: Profile | None) -> dict[str, str]:
+    """Item id -> what the shopper did with it, for composed reasons ("one you bought before");
+    the latest event that says something wins."""
+    if profile is None:
+        return {}
+    out: dict[str, str] = {}
+    for event in sorted(profile.recent, key=lambda e: e.ts):
+        if event.item_id and event.event in _DID:
+            out[event.item_id] = _DID[event.event]
+    for item_id, weight in profile.item_weights.items():
+        if weight > 0 and item_id not in out:
+            out[item_id] = "one from your history"
+    return out
+
+
 def recommend_message(items: list[AnswerItem]) -> str:
     """The words around a "recommend for me" page (Markdown, escaped)."""
     if not items:

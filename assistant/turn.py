@@ -18,6 +18,7 @@ from assistant.answer import (
     ReasonsEvent,
     describe_filters,
 )
+from assistant.findings import findings
 from assistant.followups import compare, extreme, why
 from assistant.intents import Intent, Turn, classify, residual_words
 from assistant.llm.base import LLM
@@ -27,10 +28,11 @@ from assistant.personal import (
     RECOMMEND_REQUEST,
     history_for,
     history_reason,
+    past_clauses,
     recommend_message,
     search_for,
 )
-from assistant.reasons import format_price
+from assistant.reasons import compose_reasons, format_price
 from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
 from assistant.session import Session
@@ -70,8 +72,9 @@ class Shortlist:
     """What the model is asked to rank for."""
     message: Callable[[list[AnswerItem]], str]
     """The answer's words around the final items (Markdown, escaped)."""
-    own_reason: Callable[[Product], str] | None = None
-    """Replaces the model's reasons when there is no usable model."""
+    own_reasons: Callable[[list[Product]], list[str]] | None = None
+    """The page's reasons for items the model gave none usable (all of them when there is no
+    usable model); None: rerank's composed reasons stand."""
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -199,14 +202,22 @@ class TurnPipeline:
         k = top_n + len(exclude)
         result = search_for(self.searcher, self.personaliser, ctx.profile, query, k)
         candidates = [c for c in result.candidates if c.product.id not in exclude][:top_n]
+        if not result.catalog_words and not result.unknown_words:
+            candidates = []  # no word at all ("???"): nothing is near it in any sense
         more = turn.intent is Intent.MORE
+        shown = [c.product for c in candidates[: self.rerank_config.explain]]
+        found = findings(self.searcher, parsed, result, shown, more)
 
         def message(items: list[AnswerItem]) -> str:
-            top = f"{items[0].title} — {items[0].reason}" if items else None
-            return results_message(session.text, session.filters, len(items), more, top)
+            products = [p for i in items if (p := self.searcher.table.get(i.id)) is not None]
+            return results_message(session.text, session.filters, products, more, found)
 
-        shortlist = Shortlist(candidates, session.text, message,
-                              timings={"retrieve": result.timings_ms.get("total", 0.0)})
+        past = past_clauses(ctx.profile)
+        shortlist = Shortlist(
+            candidates, session.text, message,
+            own_reasons=(lambda page: compose_reasons(session.text, page, past)) if past else None,
+            timings={"retrieve": result.timings_ms.get("total", 0.0)},
+        )
         yield from self._rank_and_answer(ctx, shortlist)
 
     def _recommend(self, ctx: TurnContext) -> Iterator[Event]:
@@ -220,7 +231,7 @@ class TurnPipeline:
             result.candidates,
             RECOMMEND_REQUEST,
             recommend_message,
-            own_reason=lambda product: history_reason(profile, product),
+            own_reasons=lambda page: [history_reason(profile, p) for p in page],
             timings={"retrieve": elapsed_ms(started)},
         )
         yield from self._rank_and_answer(ctx, shortlist)
@@ -247,13 +258,15 @@ class TurnPipeline:
             history=history_for(self.personaliser, ctx.profile),
         )
         timings["rerank"] = ranked.llm_ms
-        own = shortlist.own_reason if self.llm is None or ranked.degraded else None
+        reasons = [r.reason for r in ranked.items]
+        if shortlist.own_reasons is not None and any(r.composed for r in ranked.items):
+            own = shortlist.own_reasons([r.candidate.product for r in ranked.items])
+            reasons = [o if r.composed else m for r, o, m in zip(ranked.items, own, reasons,
+                                                                  strict=True)]
         items = [
-            AnswerItem.from_candidate(
-                r.candidate, own(r.candidate.product) if own else r.reason, r.score,
-                "composed" if own or r.composed else "model",
-            )
-            for r in ranked.items
+            AnswerItem.from_candidate(r.candidate, reason, r.score,
+                                      "composed" if r.composed else "model")
+            for r, reason in zip(ranked.items, reasons, strict=True)
         ]
         yield ReasonsEvent(
             session_id=session.id,
