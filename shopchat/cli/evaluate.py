@@ -197,6 +197,59 @@ def train_personal(
     console.print(f"wrote {out}")
 
 
+@app.command("answers")
+def answers(
+    catalog: Annotated[str | None, typer.Option(
+        "--catalog", "-c", help="Indexed catalog to ask (default: SHOPCHAT_DEFAULT_CATALOG).",
+    )] = None,
+    judgments: Annotated[Path | None, typer.Option(
+        "--judgments", "-j", dir_okay=False,
+        help="query,docid,rating CSV whose distinct queries are asked (default: "
+        "<data_dir>/<catalog>/judgments.csv).",
+    )] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False,
+        help="Report folder (default: <home>/eval/<catalog>-answers).")] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", "-n", min=1, help="Ask only the first N queries.")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Audit the answers shoppers get: every judged query through ask() (the configured LLM, a
+    fresh user each), counting model-written, refused and unfaithful reasons, words per reason,
+    degraded turns and latency (metrics.json, per_query.csv, reasons.csv, report.md)."""
+    from assistant import Assistant
+    from eval.answers import audit_answers, write_answers_report
+    from eval.judgments import load_judgments
+
+    settings = get_settings()
+    catalog = catalog or settings.default_catalog
+    judgments = judgments or settings.data_dir / catalog / "judgments.csv"
+    out = out or settings.home / "eval" / f"{catalog}-answers"
+    with fail_cleanly():
+        judged = load_judgments(judgments)
+        bot = Assistant.open(catalog, settings)
+        audit = audit_answers(bot, judged, catalog, limit=limit, progress=not quiet)
+        paths = write_answers_report(audit, out)
+    m = audit.metrics()
+    table = Table(title=f"Answer audit: {catalog}", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    causes = ", ".join(f"{c} {n}" for c, n in m["refused_reasons_by_cause"].items())
+    for name, value in [
+        ("queries / items", f"{m['queries']} / {m['items']}"),
+        ("model-written reasons shown", m["model_written_reasons"]),
+        ("refused model reasons", f"{m['refused_reasons']}" + (f" ({causes})" if causes else "")),
+        ("unfaithful reasons shown (audit)", m["unfaithful_reasons_shown"]),
+        ("mean words per reason", m["mean_words_per_reason"]),
+        ("degraded turns", m["degraded_turns"]),
+        ("turn p50 / p95 ms", f"{m['turn_ms']['p50']:.0f} / {m['turn_ms']['p95']:.0f}"),
+    ]:
+        table.add_row(name, str(value))
+    console.print(table)
+    for path in paths:
+        console.print(f"wrote {path}")
+
+
 app.command("train-ranker")(ranking.train_ranker)
 app.command("ablation")(ranking.ablation)
 app.command("translated")(translated.translated)
