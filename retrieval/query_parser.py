@@ -150,17 +150,22 @@ class QueryParser:
         """Brand phrases whose name the catalog has neither as a brand nor as a word: reported,
         and cut from the text (what is left searches for the closest items)."""
         listed = rf"({_NAME}(?:{_JOIN}{_NAME})*)"
-        for pattern, into in (
-            (re.compile(rf"\b{_EXCLUDE}[\s-]+{listed}", re.I), found.unknown_excluded),
-            (re.compile(rf"\b{_INCLUDE_BRAND}\s+{listed}", re.I), found.unknown_brands),
-            (re.compile(rf"{listed}\s+only\b", re.I), found.unknown_brands),
+        for pattern, into, leading in (
+            (re.compile(rf"\b{_EXCLUDE}[\s-]+{listed}", re.I), found.unknown_excluded, True),
+            (re.compile(rf"\b{_INCLUDE_BRAND}\s+{listed}", re.I), found.unknown_brands, True),
+            (re.compile(rf"{listed}\s+only\b", re.I), found.unknown_brands, False),
         ):
             for m in reversed(list(pattern.finditer(found.text))):
-                names = re.split(_JOIN, m.group(1))
-                if not all(self._unknown_name(n) for n in names):
+                pieces = re.split(f"({_JOIN})", m.group(1))  # name, joint, name, ...
+                names = pieces[0::2]
+                kept = 0  # "by SanDisk, wireless": the names up to the first known word
+                while kept < len(names) and self._unknown_name(names[kept]):
+                    kept += 1
+                if kept == 0 or (not leading and kept < len(names)):
                     continue
-                into[:0] = [n for n in names if n not in into]
-                found.text = found.text[: m.start()] + " " + found.text[m.end() :]
+                into[:0] = [n for n in names[:kept] if n not in into]
+                end = m.start(1) + len("".join(pieces[: 2 * kept - 1])) if leading else m.end()
+                found.text = found.text[: m.start()] + " " + found.text[end:]
 
     def _unknown_name(self, name: str) -> bool:
         low = name.lower()
