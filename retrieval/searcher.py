@@ -21,6 +21,7 @@ from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
+from retrieval.ranking.type_lead import TypeLead
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
@@ -81,6 +82,7 @@ class Searcher:
                                   known_word=lambda word: not lexical.unknown_words(word)[0])
         self.terms = ProductTerms.build(self.table.products)
         self.ranker: Ranker = ranker or load_ranker("rrf")
+        self.type_lead: TypeLead | None = TypeLead(self.table.products)
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
 
     @classmethod
@@ -116,6 +118,13 @@ class Searcher:
         twin.ranker = ranker
         return twin
 
+    def without_type_lead(self) -> Searcher:
+        """This searcher without the rule stage that puts the asked-for product type before its
+        accessories (evaluation's "before"); it shares this one's indexes and worker."""
+        twin = copy.copy(self)
+        twin.type_lead = None
+        return twin
+
     def close(self) -> None:
         self._workers.shutdown(wait=False)
 
@@ -141,7 +150,7 @@ class Searcher:
         elif mode is Mode.DENSE:
             candidates = self._listed(dense, dense, lexical, k)
         else:
-            candidates = self._rank(self._pooled(lexical, dense), k)
+            candidates = self._rank(self._pooled(lexical, dense), k, timings)
         timings["rank"] = elapsed_ms(t1)
         unknown, known_any = self.lexical.unknown_words(parsed.search_text)
         timings["total"] = elapsed_ms(t0)
@@ -260,15 +269,21 @@ class Searcher:
         ids = [self.table.products[r].id for r in rows.tolist()]
         return Pool(rows, ids, features, lexical, lex_rank, dense_score, dense_rank)
 
-    def _rank(self, pool: Pool, k: int) -> list[Candidate]:
-        """The pool ordered by the ranker (ties by row, so results are deterministic)."""
+    def _rank(self, pool: Pool, k: int, timings: dict[str, float]) -> list[Candidate]:
+        """The pool ordered by the ranker (ties by row, so results are deterministic), then the
+        asked-for product type before its accessories."""
         if not pool.ids:
             return []
         # No word of the query is in the catalog (another language, a typo): the ranker learned
         # from lexical evidence, so the dense order stands (rank fusion of the dense list alone).
         ranker = self.ranker if pool.lexical_rank else _DENSE_ORDER
         scores = ranker.score(pool.features)
-        order = np.lexsort((pool.rows, -scores))[:k]
+        order = np.lexsort((pool.rows, -scores))
+        if self.type_lead is not None:
+            t0 = time.perf_counter()
+            order = self.type_lead.reorder(pool.lexical.query.text, pool.rows, order)
+            timings["type_lead"] = elapsed_ms(t0)
+        order = order[:k]
         out = []
         for rank, i in enumerate(order.tolist(), start=1):
             row = int(pool.rows[i])
