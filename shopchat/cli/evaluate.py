@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +12,9 @@ from rich.table import Table
 from shopchat.cli import ranking, translated
 from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
+
+if TYPE_CHECKING:
+    from eval.type_precision import StageEffect, TypePrecision
 
 app = typer.Typer(help="Offline evaluation: search quality and latency over judgment files.",
                   no_args_is_help=True)
@@ -56,6 +59,12 @@ def search(
     )] = 0,
     cv_seed: Annotated[int, typer.Option(
         "--cv-seed", help="How queries are shuffled into folds (0: the reported split).")] = 0,
+    type_precision: Annotated[bool, typer.Option(
+        "--type-precision", help="Also score type precision@5 over the queries that name a "
+        "product type of the catalog (writes type_precision.json).")] = False,
+    type_lead: Annotated[bool, typer.Option(
+        "--type-lead/--no-type-lead", help="Search with (default) or without the stage that puts "
+        "the asked-for product type before its accessories.")] = True,
 ) -> None:
     """Score search systems (nDCG@10, Recall@100, MRR, latency) and write a report.
 
@@ -70,7 +79,8 @@ def search(
     judgments = judgments or settings.data_dir / catalog / "judgments.csv"
     out = out or settings.home / "eval" / catalog
     with fail_cleanly():
-        searcher = open_searcher(catalog, settings)
+        opened = open_searcher(catalog, settings)
+        searcher = opened if type_lead else opened.without_type_lead()
         if "default" in systems.split(","):
             from eval.assistant_systems import register_default_system
 
@@ -82,10 +92,31 @@ def search(
         result = evaluate_search(searcher, judgments, systems.split(","), k=k, cv=cv,
                                  cv_seed=cv_seed)
         paths = write_report(result, out)
+        if type_precision:
+            from eval.type_precision import score_types, stage_effect, write_type_precision
+
+            types = score_types(opened, result)
+            effects = None if type_lead else stage_effect(opened, result)
+            paths.append(write_type_precision(types, out, effects))
     console.print(metrics_table(result.summary()))
+    if type_precision:
+        _print_types(types, effects)
     console.print(f"{len(result.queries)} queries from {judgments}")
     for path in paths:
         console.print(f"wrote {path}")
+
+
+def _print_types(types: dict[str, TypePrecision], effects: dict[str, StageEffect] | None) -> None:
+    for name, tp in types.items():
+        console.print(f"{name}: type precision@{tp.at} {tp.mean:.4f} over {len(tp.heads)} "
+                      "queries that name a catalog product type")
+        if effects and name in effects:
+            e = effects[name]
+            console.print(f"  with the type-lead stage applied to these rankings: type "
+                          f"precision@{tp.at} {e.types.mean:.4f}, nDCG@10 "
+                          f"{e.metrics['ndcg@10']:.4f}, Recall@100 {e.metrics['recall@100']:.4f}"
+                          f", MRR {e.metrics['mrr']:.4f}; top 10 reordered on {len(e.changed)} "
+                          f"queries: {', '.join(e.changed)}")
 
 
 PurchasesCatalogOpt = Annotated[str, typer.Option(
