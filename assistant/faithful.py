@@ -18,8 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cached_property, lru_cache
 
-from assistant.injection import carries_instructions, leaks_instructions
+from assistant.injection import carries_instructions
 from shopchat.records import Product
 
 
@@ -58,6 +59,8 @@ class Unfaithful:
 # -- what a text states ------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W_]+")
+_WORDS = re.compile(r"\w+")  # as ``injection.repeats`` splits text
+_ECHO = 5  # words in a row that make a reason an echo of the instructions
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SENTENCE_START = re.compile(r"[.!?:;(\u2014\u201c\"'-]$")
@@ -90,6 +93,7 @@ _STOP_WORDS = re.findall(r"\S+", """
     high low many much lot lots features feature design designed""")
 
 
+@lru_cache(maxsize=1 << 16)  # catalog words repeat: a turn folds thousands of them
 def _norm(word: str) -> str:
     """Lower-cased, with a plural or possessive folded (``speakers`` -> ``speaker``)."""
     w = word.lower()
@@ -107,6 +111,8 @@ _NO_FACT = STOP | UNITS  # a unit states nothing alone; the number before it is 
 
 def _number(raw: str) -> str | None:
     """``1,299.00`` -> ``1299``, ``8.950`` -> ``8.95``, ``3,5`` -> ``3.5``; None if not one."""
+    if raw.isdigit():
+        return raw.lstrip("0") or "0"
     text = raw.replace(",", "") if _THOUSANDS.match(raw) else raw.replace(",", ".")
     if text.count(".") > 1:  # a version or a date (1.2.3): compare it as written
         return text
@@ -140,9 +146,7 @@ def _squash(text: str) -> str:
 
 def _is_code(token: str) -> bool:
     """A model code or spec: letters and digits mixed (5G, MX500, S8), not a plain quantity."""
-    has_digit = any(c.isdigit() for c in token)
-    has_alpha = any(c.isalpha() for c in token)
-    if not (has_digit and has_alpha):
+    if token.isalpha() or token.isdigit() or not any(c.isdigit() for c in token):
         return False
     letters = "".join(c for c in token if c.isalpha()).lower()
     return not (token[0].isdigit() and letters in UNITS)  # 10GB, 2.4GHz are quantities
@@ -150,6 +154,8 @@ def _is_code(token: str) -> bool:
 
 def _is_model(token: str) -> bool:
     """A model name or code in a title: MX500, INCRMULTI, SmartCard (not USB, not Wireless)."""
+    if token.isalpha() and token[1:].islower():  # a word: mouse, Wireless
+        return False
     return _is_code(token) or (len(token) >= 4 and token.isupper() and token.isalpha()) or (
         token[:1].isalpha() and any(c.isupper() for c in token[1:]) and not token.isupper())
 
@@ -167,19 +173,34 @@ def _is_name(token: str, sentence_start: bool) -> bool:
     return token[0].isupper() and not sentence_start and _norm(token) not in STOP
 
 
-@dataclass(frozen=True, slots=True)
 class Facts:
-    """What a text (an item, a request) states: its words, numbers and squashed letters."""
+    """What a text (an item, a request) states: its words, its numbers, its letters run
+    together. ``more`` (an item's description and attribute values, often kilobytes) is read
+    only when a reason says something its title, brand and type do not."""
 
-    words: frozenset[str]
-    numbers: frozenset[str]
-    squashed: str
+    def __init__(self, texts: Iterable[str], extra_numbers: Iterable[str] = (),
+                 more: Iterable[str] = ()) -> None:
+        self.text = " ".join(t for t in texts if t)
+        self.tokens = _TOKEN.findall(self.text)
+        self.words = frozenset(map(_norm, self.tokens))
+        self._extra = frozenset(extra_numbers)
+        self._more = [t for t in more if t]
 
-    @classmethod
-    def of(cls, texts: Iterable[str], extra_numbers: Iterable[str] = ()) -> Facts:
-        text = " ".join(t for t in texts if t)
-        words = frozenset(_norm(w) for w in _TOKEN.findall(text))
-        return cls(words, frozenset(numbers_in(text)) | frozenset(extra_numbers), _squash(text))
+    @cached_property
+    def rest(self) -> Facts | None:
+        return Facts(self._more) if self._more else None
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(numbers_in(self.text)) | self._extra
+
+    @cached_property
+    def squashed(self) -> str:
+        return "".join(self.tokens).lower()
+
+    def has_word(self, word: str) -> bool:
+        """``word`` (folded by ``_norm``) is one of these words."""
+        return word in self.words or (self.rest is not None and self.rest.has_word(word))
 
     def says(self, token: str) -> bool:
         """``token`` is one of these words, or part of the text with spaces and punctuation
@@ -187,13 +208,26 @@ class Facts:
         if _norm(token) in self.words:
             return True
         long_enough = len(token) >= 4 or (len(token) == 3 and any(c.isdigit() for c in token))
-        return long_enough and _squash(token) in self.squashed
+        if long_enough and _squash(token) in self.squashed:
+            return True
+        return self.rest is not None and self.rest.says(token)
+
+    def lacks_numbers(self, numbers: set[str]) -> set[str]:
+        """Those of ``numbers`` this text does not state."""
+        missing = numbers - self.numbers
+        if missing and self.rest is not None:
+            return self.rest.lacks_numbers(missing)
+        return missing
 
 
 def item_facts(product: Product) -> Facts:
-    texts = [product.title, product.brand, product.category, product.description,
-             *product.attributes.values(), *(k.replace("_", " ") for k in product.attributes)]
-    return Facts.of(texts, price_forms(product.price))
+    head = [product.title, product.brand, product.category]
+    more = [product.description, *product.attributes.values(),
+            *(k.replace("_", " ") for k in product.attributes)]
+    return Facts(head, price_forms(product.price), more)
+
+
+MAX_ATTRIBUTE_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +245,10 @@ class _Other:
 def _other(product: Product) -> _Other:
     title_tokens = _TOKEN.findall(product.title)
     brand = frozenset(_norm(w) for w in _TOKEN.findall(product.brand)) - STOP
-    described = " ".join([product.title, product.category, *product.attributes.values()])
+    # an attribute a shopper compares is a short value (a colour, an interface); long ones
+    # are lists (compatible systems, package contents) that say little about the item itself
+    short = [v for v in product.attributes.values() if len(v) <= MAX_ATTRIBUTE_CHARS]
+    described = " ".join([product.title, product.category, *short])
     return _Other(
         product.title,
         brand,
@@ -232,8 +269,9 @@ class ReasonJudge:
     """
 
     def __init__(self, request: str, candidates: Sequence[Product], instructions: str = "") -> None:
-        self.request = Facts.of([request])
-        self.instructions = instructions
+        self.request = Facts([request])
+        words = _WORDS.findall(instructions.lower())
+        self._prompt = {tuple(words[i : i + _ECHO]) for i in range(len(words) - _ECHO + 1)}
         self.candidates = list(candidates)
         self._facts: dict[int, Facts] = {}
         self._others: dict[int, _Other] = {}
@@ -252,8 +290,7 @@ class ReasonJudge:
 
     def judge(self, reason: str, product: Product) -> Unfaithful | None:
         """None when ``reason`` is faithful to ``product``; else why not."""
-        if leaks_instructions(reason, self.instructions) if self.instructions \
-                else carries_instructions(reason):
+        if self._echoes_prompt(reason) or carries_instructions(reason):
             return Unfaithful(Cause.INSTRUCTIONS, "reads as instructions or repeats the prompt")
         own = self._own(product)
         request = self.request
@@ -276,7 +313,8 @@ class ReasonJudge:
         if found is not None:
             return Unfaithful(Cause.MARKUP, repr(found))
         said_numbers = numbers_in(reason)
-        foreign_numbers = sorted(said_numbers - own.numbers - request.numbers)
+        foreign_numbers = sorted(request.lacks_numbers(own.lacks_numbers(said_numbers))) \
+            if said_numbers else []
         if foreign_numbers:
             return Unfaithful(Cause.FOREIGN_NUMBER, ", ".join(foreign_numbers[:3]))
         names = [t for t, start in tokens if _is_name(t, start) and _norm(t) in novel]
@@ -285,11 +323,19 @@ class ReasonJudge:
         described = self._described_elsewhere(novel, product)
         if described:
             return Unfaithful(Cause.FOREIGN_ATTRIBUTE, ", ".join(sorted(described)[:3]))
-        if not said_numbers & own.numbers and not any(
-            _norm(t) in own.words and _norm(t) not in STOP for t, _ in tokens
+        if not any(_norm(t) not in STOP and own.has_word(_norm(t)) for t, _ in tokens) and not (
+            said_numbers and own.lacks_numbers(said_numbers) != said_numbers
         ):
             return Unfaithful(Cause.NO_OWN_FACT, f"nothing of its own item in {reason[:40]!r}")
         return None
+
+    def _echoes_prompt(self, reason: str) -> bool:
+        """Five words in a row from the instructions (``injection.repeats``, precomputed)."""
+        if not self._prompt:
+            return False
+        words = _WORDS.findall(reason.lower())
+        return any(tuple(words[i : i + _ECHO]) in self._prompt
+                   for i in range(len(words) - _ECHO + 1))
 
     def _foreign(self, novel: set[str], written: set[str], product: Product) -> Unfaithful | None:
         """Another candidate named: its code, or its brand (with its title words, a product)."""
