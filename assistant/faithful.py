@@ -63,7 +63,6 @@ _WORDS = re.compile(r"\w+")  # as ``injection.repeats`` splits text
 _ECHO = 5  # words in a row that make a reason an echo of the instructions
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_SENTENCE_START = re.compile(r"[.!?:;(\u2014\u201c\"'-]$")
 _ALIAS = re.compile(r"\bP\d{1,3}\b")
 _DEBRIS = re.compile(
     r"""[\[\]{}<>\\|`*\#~^]        # brackets, braces, tags, escapes, pipes, Markdown
@@ -107,6 +106,23 @@ def _norm(word: str) -> str:
 STOP = frozenset(_norm(w) for w in _STOP_WORDS)
 """Words that state no fact of a product (function words, praise, the prompt's own words)."""
 _NO_FACT = STOP | UNITS  # a unit states nothing alone; the number before it is checked
+_COMMON_WORDS = re.findall(r"\S+", """
+    compact portable lightweight light slim thin sleek stylish elegant durable rugged sturdy
+    robust powerful fast quick speedy quiet silent comfortable ergonomic versatile simple easy
+    handy practical premium professional classic modern smart wireless wired cordless fine
+    large small big long short bright clear sharp crisp rich deep loud strong secure safe
+    efficient waterproof rechargeable adjustable flexible foldable universal compatible
+    genuine original official latest basic standard advanced extra dual double single multi
+    full wide tiny huge heavy soft hard warm cool fun beautiful stunning vivid decent popular
+    trusted sound picture image screen display color colour black white grey gray silver blue
+    red green pink gold yellow purple orange brown clean fresh everyday daily home office
+    travel outdoor indoor gaming work school kids family personal work works read reads play
+    plays fits offers includes supports comes holds connects charges stores prints scans keeps
+    protects lets gives provides delivers brings makes stands sits runs lasts
+    cheapest priciest largest smallest biggest lightest fastest lowest highest newest better
+    less least still even really truly always plenty perfectly""")
+COMMON = STOP | frozenset(_norm(w) for w in _COMMON_WORDS)
+"""Ordinary words a reason may start with a capital ("Compact", "Reads"): not names."""
 
 
 def _number(raw: str) -> str | None:
@@ -160,8 +176,9 @@ def _is_model(token: str) -> bool:
         token[:1].isalpha() and any(c.isupper() for c in token[1:]) and not token.isupper())
 
 
-def _is_name(token: str, sentence_start: bool) -> bool:
-    """Written like a name: a code, an acronym, inner capitals, or a capital mid-sentence."""
+def _is_name(token: str) -> bool:
+    """Written like a name: a code, an acronym, inner capitals, or a capital on a word that is
+    not a common one (the first word of "Compact stick" is common; of "Gamera 2.0" it is not)."""
     if _is_code(token):
         return True
     if not token[:1].isalpha() or len(token) < 2:
@@ -170,7 +187,7 @@ def _is_name(token: str, sentence_start: bool) -> bool:
         return token.lower() not in UNITS
     if any(c.isupper() for c in token[1:]):  # iPhone, SmartCard
         return True
-    return token[0].isupper() and not sentence_start and _norm(token) not in STOP
+    return token[0].isupper() and _norm(token) not in COMMON
 
 
 class Facts:
@@ -294,11 +311,11 @@ class ReasonJudge:
             return Unfaithful(Cause.INSTRUCTIONS, "reads as instructions or repeats the prompt")
         own = self._own(product)
         request = self.request
-        tokens = _tokens(reason)
-        novel = {_norm(t) for t, _ in tokens if not t.isdigit() and _norm(t) not in _NO_FACT
+        tokens = _TOKEN.findall(reason)
+        novel = {_norm(t) for t in tokens if not t.isdigit() and _norm(t) not in _NO_FACT
                  and not own.says(t) and not request.says(t)}
         if novel:
-            verdict = self._foreign(novel, {t for t, _ in tokens}, product)
+            verdict = self._foreign(novel, set(tokens), product)
             if verdict is not None:
                 return verdict
             invented = _name_run(tokens, novel)
@@ -317,13 +334,13 @@ class ReasonJudge:
             if said_numbers else []
         if foreign_numbers:
             return Unfaithful(Cause.FOREIGN_NUMBER, ", ".join(foreign_numbers[:3]))
-        names = [t for t, start in tokens if _is_name(t, start) and _norm(t) in novel]
+        names = [t for t in tokens if _is_name(t) and _norm(t) in novel]
         if names:
             return Unfaithful(Cause.UNKNOWN_NAME, ", ".join(dict.fromkeys(names[:3])))
         described = self._described_elsewhere(novel, product)
         if described:
             return Unfaithful(Cause.FOREIGN_ATTRIBUTE, ", ".join(sorted(described)[:3]))
-        if not any(_norm(t) not in STOP and own.has_word(_norm(t)) for t, _ in tokens) and not (
+        if not any(_norm(t) not in STOP and own.has_word(_norm(t)) for t in tokens) and not (
             said_numbers and own.lacks_numbers(said_numbers) != said_numbers
         ):
             return Unfaithful(Cause.NO_OWN_FACT, f"nothing of its own item in {reason[:40]!r}")
@@ -348,7 +365,7 @@ class ReasonJudge:
             brand = (novel & o.brand) if other.brand.strip().lower() != own_brand else set()
             title = (novel & o.title_words) - o.brand
             codes = novel & o.codes
-            named = {t for t in written if _norm(t) in title and _is_name(t, False)}
+            named = {t for t in written if _norm(t) in title and _is_name(t)}
             if codes or (brand and title) or len(named) >= 2:
                 hit = sorted(brand | title)
                 verdict = Unfaithful(Cause.FOREIGN_PRODUCT,
@@ -371,38 +388,21 @@ class ReasonJudge:
         return {w for w in found if not w.isdigit()}
 
 
-def _tokens(reason: str) -> list[tuple[str, bool]]:
-    """The reason's word tokens, each with whether it starts a sentence (or a quote)."""
-    out: list[tuple[str, bool]] = []
-    end = 0
-    for match in _TOKEN.finditer(reason):
-        gap = reason[end : match.start()].rstrip()
-        start = not out or _SENTENCE_START.search(gap) is not None
-        out.append((match.group(0), start))
-        end = match.end()
-    return out
-
-
-def _name_run(tokens: list[tuple[str, bool]], novel: set[str]) -> str:
+def _name_run(tokens: list[str], novel: set[str]) -> str:
     """Two or more adjacent names that are not the item's own ("Yamaha 5G SmartCard"): a
-    product name from elsewhere. A capitalised first word counts when a name follows it."""
+    product name from elsewhere."""
     run: list[str] = []
     best: list[str] = []
-    for i, (token, start) in enumerate(tokens):
-        named = _norm(token) in novel and (
-            _in_name(token, start)
-            or (start and token[:1].isupper() and i + 1 < len(tokens)
-                and _in_name(tokens[i + 1][0], False))
-        )
-        run = [*run, token] if named else []
+    for token in tokens:
+        run = [*run, token] if _norm(token) in novel and _in_name(token) else []
         if len(run) > len(best):
             best = run
     return " ".join(best) if len(best) >= 2 else ""
 
 
-def _in_name(token: str, sentence_start: bool) -> bool:
+def _in_name(token: str) -> bool:
     """A name, or letters and digits mixed (5G reads as a quantity alone, a name in a run)."""
-    return _is_name(token, sentence_start) or (
+    return _is_name(token) or (
         any(c.isdigit() for c in token) and any(c.isalpha() for c in token))
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from assistant import Answer, Assistant
-from assistant.faithful import ReasonJudge
+from assistant.faithful import COMMON, ReasonJudge
 from assistant.prompts import INSTRUCTIONS
 from assistant.reasons import format_price
 from eval.judgments import Judgments
@@ -58,8 +58,9 @@ def _haystack(product: Product) -> str:
 def audit_reason(reason: str, product: Product, request: str,
                  neighbours: Sequence[Product] = ()) -> list[str]:
     """What ``reason`` states that is neither ``product``'s nor the ``request``'s (empty: it
-    passes). Every number, every word with a capital or a digit after the first word of a
-    sentence, and any word naming a ``neighbours`` item's brand is looked up."""
+    passes). Every number, every word with a digit or a capital (unless an ordinary word,
+    ``faithful.COMMON``), and any word naming a ``neighbours`` item's brand is looked up, as a
+    substring of the item's text with everything but letters and digits taken out."""
     own = _haystack(product)
     own_flat, request_flat = _flat(own), _flat(request)
     problems: list[str] = []
@@ -70,15 +71,14 @@ def audit_reason(reason: str, product: Product, request: str,
     if product.price is not None:
         numbers |= {round(float(product.price), 2), float(round(product.price))}
     problems += [f"number {n:g}" for n in sorted(_values(reason) - numbers)]
-    sentence_start = True
-    for match in _WORDLIKE.finditer(reason):
-        word = match.group(0)
+    for word in _WORDLIKE.findall(reason):
         flat = _flat(word)
-        capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
+        capital = any(c.isupper() for c in word[1:]) or (
+            word[0].isupper() and word.lower().rstrip("s") not in COMMON
+            and word.lower() not in COMMON)
         coded = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
         if (capital or coded) and flat not in own_flat and flat not in request_flat:
             problems.append(f"name {word!r}")
-        sentence_start = reason[match.end():match.end() + 2].strip()[:1] in {".", "!", "?", ":"}
     said = {_flat(w) for w in _WORDLIKE.findall(reason)}
     for other in neighbours:
         brand = _flat(other.brand)

@@ -91,7 +91,8 @@ def test_the_audit_counts_a_leak_the_checker_let_through(
     ("Sony card reader, $74.95", []),
     ("Memory Stick reader for about $75", []),
     ("Reader by Integral", ["brand", "name"]),
-    ("Integral reader", ["brand"]),  # first word: not taken for a name, but a neighbour's brand
+    ("Integral reader", ["brand", "name"]),
+    ("Compact reader by Sony", []),  # an ordinary word, capitalised
     ("fits the usb stick you asked for", []),
 ])
 def test_audit_reason(reason: str, flags: list[str]) -> None:
