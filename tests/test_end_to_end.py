@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 from shopchat.cli.main import app
 from shopchat.settings import get_settings
 from tests.cli import invoke
+from tests.conftest import CHROMA_MODES
 
 
-@pytest.mark.parametrize("mode", ["embedded", "server"])
+@pytest.mark.parametrize("mode", CHROMA_MODES)
 def test_index_and_search_dummyjson(
     cli_env: Path, mode: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
@@ -45,6 +46,7 @@ def test_interactive_search_reads_until_an_empty_line(cli_env: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)
 def test_icecat_index_and_search_quality(cli_env: Path, data_dir: Path) -> None:
     """The full Icecat catalog (19,406 products) and its 95 judged queries: hybrid >= 0.62."""
     assert "indexed icecat: 19406 products" in invoke("index", "--catalog", "icecat", "--quiet")

@@ -46,6 +46,7 @@ def test_bench_personal_prints_figures(cli_env: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_eval_personal_on_online_retail(cli_env: Path) -> None:
     out_dir = cli_env / "out"
     out = invoke(

@@ -47,6 +47,7 @@ def killed_run(home: Path, data_dir: Path, after_chunks: int, delay_s: float) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_ten_random_kills_then_exact_reruns(
     tmp_path: Path, data_dir: Path, dummy_catalog: Catalog, embedder: object
 ) -> None:

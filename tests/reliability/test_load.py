@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from assistant import Answer, Assistant
 from assistant.llm.local import LocalLLM
 from assistant.load import check_answer, leak_script, run_ask_load
@@ -18,6 +20,8 @@ from shopchat.settings import Settings
 from tests.fakes import ScriptedLLM
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_concurrent_conversations_with_the_real_model(
     dummy_searcher: Searcher, tmp_path: Path
 ) -> None:

@@ -224,6 +224,7 @@ def test_planted_cards_render_escaped(planted_searcher: Searcher, tmp_path: Path
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_real_embedded_model_under_attack(planted_searcher: Searcher, tmp_path: Path,
                                           request: pytest.FixtureRequest) -> None:
     """The same attacks through SmolLM2 (the real local backend): the same guarantees."""

