@@ -1,16 +1,24 @@
-"""Fixtures shared by every test: the data mirror, the embedder, ChromaDB embedded and server."""
+"""Fixtures shared by every test: the data mirror, the embedder, ChromaDB embedded and server.
+
+Indexes are built once per session and shared read-only (a test that changes an index builds
+its own). Every test on a shared index runs on embedded Chroma; its twin on a `chroma run`
+server carries the ``server`` marker, so ``make test`` runs the first and ``make test-all`` both.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.ui.load import free_port
@@ -21,7 +29,8 @@ from shopchat.records import Catalog
 from shopchat.settings import Settings, get_settings
 
 DATA_DIR = Path(os.environ.get("SHOPCHAT_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
-CHROMA_MODES = ("embedded", "server")
+CHROMA_MODES = [pytest.param("embedded"), pytest.param("server", marks=pytest.mark.server)]
+"""Parameters for a test that runs in both Chroma modes: the server one is marked ``server``."""
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +44,43 @@ def data_dir() -> Path:
 def embedder() -> SentenceTransformerEmbedder:  # the default model
     """The real all-MiniLM-L6-v2, loaded once per test session from its package."""
     return get_embedder()
+
+
+Embed = Callable[[SentenceTransformerEmbedder, Sequence[str], int], np.ndarray]
+
+
+def remembering(embed: Embed) -> Embed:
+    """``embed`` that runs the real model once per (model, text) and then replays its vector."""
+    vectors: dict[tuple[str, str], np.ndarray] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(embed)
+    def wrapper(self: SentenceTransformerEmbedder, texts: Sequence[str],
+                batch_size: int = 64) -> np.ndarray:
+        texts = list(texts)
+        with lock:
+            new = [t for t in dict.fromkeys(texts) if (self.name, t) not in vectors]
+        if new or not texts:
+            fresh = embed(self, new, batch_size)
+            if not texts:
+                return fresh
+            with lock:
+                vectors.update(((self.name, t), v) for t, v in zip(new, fresh, strict=True))
+        with lock:
+            return np.stack([vectors[(self.name, t)] for t in texts])
+
+    return wrapper
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embed_each_text_once() -> Iterator[None]:
+    """The session indexes dummyjson a dozen times (each test that changes an index builds its
+    own, the CLI tests index in fresh homes): sentence-transformers models embed each distinct
+    text once per session, for real, and later builds reuse that vector."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SentenceTransformerEmbedder, "embed",
+                      remembering(SentenceTransformerEmbedder.embed))
+        yield
 
 
 def _wait_healthy(url: str, seconds: float = 60) -> bool:
@@ -107,27 +153,41 @@ def dummy_catalog(data_dir: Path) -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def dummy_searcher(
+def dummy_index(
     chroma_mode: str,
     dummy_catalog: Catalog,
     embedder: SentenceTransformerEmbedder,
     data_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
-) -> Searcher:
-    """dummyjson indexed once per Chroma mode (embedded, then a `chroma run` server)."""
-    return indexed_searcher(renamed(dummy_catalog), chroma_mode, embedder, data_dir,
-                            tmp_path_factory, request)
+) -> tuple[Settings, Searcher]:
+    """dummyjson indexed once per Chroma mode and shared read-only: its settings and Searcher
+    (tests add their own profile sets and events beside it, never change its products)."""
+    return indexed(renamed(dummy_catalog), chroma_mode, embedder, data_dir, tmp_path_factory,
+                   request)
+
+
+@pytest.fixture(scope="session")
+def dummy_searcher(dummy_index: tuple[Settings, Searcher]) -> Searcher:
+    """The shared dummyjson index's Searcher (embedded; the ``server`` twin on `chroma run`)."""
+    return dummy_index[1]
+
+
+def indexed(catalog: Catalog, chroma_mode: str, embedder: SentenceTransformerEmbedder,
+            data_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> tuple[Settings, Searcher]:
+    """``catalog`` indexed in a fresh home, in the given Chroma mode; its settings, Searcher."""
+    url = request.getfixturevalue("chroma_server_url") if chroma_mode == "server" else None
+    settings = make_settings(tmp_path_factory.mktemp(f"home-{chroma_mode}"), data_dir, url)
+    build_index(catalog, settings, embedder=embedder, progress=False)
+    return settings, Searcher.open(catalog.name, settings, embedder=embedder)
 
 
 def indexed_searcher(catalog: Catalog, chroma_mode: str, embedder: SentenceTransformerEmbedder,
                      data_dir: Path, tmp_path_factory: pytest.TempPathFactory,
                      request: pytest.FixtureRequest) -> Searcher:
     """``catalog`` indexed in a fresh home, in the given Chroma mode; its Searcher."""
-    url = request.getfixturevalue("chroma_server_url") if chroma_mode == "server" else None
-    settings = make_settings(tmp_path_factory.mktemp(f"home-{chroma_mode}"), data_dir, url)
-    build_index(catalog, settings, embedder=embedder, progress=False)
-    return Searcher.open(catalog.name, settings, embedder=embedder)
+    return indexed(catalog, chroma_mode, embedder, data_dir, tmp_path_factory, request)[1]
 
 
 @pytest.fixture
