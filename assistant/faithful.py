@@ -37,6 +37,8 @@ class Cause(StrEnum):
     """Brackets, braces, tags, Markdown, escapes, stray quotes, or a prompt id (P3)."""
     FOREIGN_NUMBER = "foreign_number"
     """A number that is not in its item (nor a form of its price) nor in the request."""
+    FALSE_COMPARISON = "false_comparison"
+    """It calls the item the cheapest (or priciest) of the candidates, and it is not."""
     UNKNOWN_NAME = "unknown_name"
     """A name, model code or acronym found neither in its item nor in the request."""
     FOREIGN_ATTRIBUTE = "foreign_attribute"
@@ -64,6 +66,8 @@ _ECHO = 5  # words in a row that make a reason an echo of the instructions
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _ALIAS = re.compile(r"\bP\d{1,3}\b")
+_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]pric)", re.IGNORECASE)
+_PRICIEST = re.compile(r"\b(?:priciest|most expensive|highest[- ]pric|dearest)", re.IGNORECASE)
 _DEBRIS = re.compile(
     r"""[\[\]{}<>\\|`*\#~^]        # brackets, braces, tags, escapes, pipes, Markdown
     | "\s*[:,]                    # the end of a JSON string
@@ -334,6 +338,9 @@ class ReasonJudge:
             if said_numbers else []
         if foreign_numbers:
             return Unfaithful(Cause.FOREIGN_NUMBER, ", ".join(foreign_numbers[:3]))
+        compared = self._false_comparison(reason, product)
+        if compared:
+            return Unfaithful(Cause.FALSE_COMPARISON, compared)
         names = [t for t in tokens if _is_name(t) and _norm(t) in novel]
         if names:
             return Unfaithful(Cause.UNKNOWN_NAME, ", ".join(dict.fromkeys(names[:3])))
@@ -345,6 +352,16 @@ class ReasonJudge:
         ):
             return Unfaithful(Cause.NO_OWN_FACT, f"nothing of its own item in {reason[:40]!r}")
         return None
+
+    def _false_comparison(self, reason: str, product: Product) -> str:
+        """What is wrong with "the cheapest"/"the priciest" said of ``product`` (empty: true,
+        or no such claim)."""
+        for pattern, pick, word in ((_CHEAPEST, min, "cheapest"), (_PRICIEST, max, "priciest")):
+            if pattern.search(reason):
+                prices = [c.price for c in self.candidates if c.price is not None]
+                if product.price is None or not prices or product.price != pick(prices):
+                    return f"not the {word} of the {len(self.candidates)} candidates"
+        return ""
 
     def _echoes_prompt(self, reason: str) -> bool:
         """Five words in a row from the instructions (``injection.repeats``, precomputed)."""

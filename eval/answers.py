@@ -60,7 +60,8 @@ def audit_reason(reason: str, product: Product, request: str,
     """What ``reason`` states that is neither ``product``'s nor the ``request``'s (empty: it
     passes). Every number, every word with a digit or a capital (unless an ordinary word,
     ``faithful.COMMON``), and any word naming a ``neighbours`` item's brand is looked up, as a
-    substring of the item's text with everything but letters and digits taken out."""
+    substring of the item's text with everything but letters and digits taken out; "cheapest"
+    and "priciest" are checked against the ``neighbours``' prices."""
     own = _haystack(product)
     own_flat, request_flat = _flat(own), _flat(request)
     problems: list[str] = []
@@ -79,6 +80,14 @@ def audit_reason(reason: str, product: Product, request: str,
         coded = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
         if (capital or coded) and flat not in own_flat and flat not in request_flat:
             problems.append(f"name {word!r}")
+    prices = [float(p.price) for p in [product, *neighbours] if p.price is not None]
+    low, price = reason.lower(), product.price
+    if prices and ("cheapest" in low or "least expensive" in low) and (
+            price is None or float(price) > min(prices)):
+        problems.append("claims cheapest")
+    if prices and ("priciest" in low or "most expensive" in low) and (
+            price is None or float(price) < max(prices)):
+        problems.append("claims priciest")
     said = {_flat(w) for w in _WORDLIKE.findall(reason)}
     for other in neighbours:
         brand = _flat(other.brand)

@@ -74,6 +74,10 @@ CASES = [
     Case("another candidate's colour", "White card reader", SONY, Cause.FOREIGN_ATTRIBUTE),
     Case("an invented name first", "Gamera 1.5 USB reader", SONY, Cause.UNKNOWN_NAME),
     Case("an invented product", "Gamera X2 reader", SONY, Cause.FOREIGN_PRODUCT),
+    Case("not the cheapest", "The cheapest Sony card reader", SONY, Cause.FALSE_COMPARISON),
+    Case("not the priciest", "Most expensive Verbatim stick", VERBATIM, Cause.FALSE_COMPARISON),
+    Case("the cheapest indeed", "Cheapest Verbatim USB stick", VERBATIM, None),
+    Case("the priciest indeed", "Priciest: ThinkPad T480", LAPTOP, None),
     Case("nothing of its own", "Great choice!", SONY, Cause.NO_OWN_FACT),
     Case("one word of praise", "ok", SONY, Cause.NO_OWN_FACT),
     # faithful: its own capacity, price, brand, model, attributes

@@ -93,6 +93,8 @@ def test_the_audit_counts_a_leak_the_checker_let_through(
     ("Reader by Integral", ["brand", "name"]),
     ("Integral reader", ["brand", "name"]),
     ("Compact reader by Sony", []),  # an ordinary word, capitalised
+    ("the cheapest Sony reader", ["claims"]),
+    ("the priciest Sony reader", []),
     ("fits the usb stick you asked for", []),
 ])
 def test_audit_reason(reason: str, flags: list[str]) -> None:
