@@ -279,6 +279,9 @@ class Searcher:
         ranker = self.ranker if pool.lexical_rank else _DENSE_ORDER
         scores = ranker.score(pool.features)
         order = np.lexsort((pool.rows, -scores))
+        # An item the type-lead stage moves takes the score of the place it moves to, so a later
+        # stage that re-sorts by score (personalisation) keeps the asked-for type first.
+        place_scores = scores[order]
         if self.type_lead is not None:
             t0 = time.perf_counter()
             order = self.type_lead.reorder(pool.lexical.query.text, pool.rows, order)
@@ -291,7 +294,7 @@ class Searcher:
             out.append(
                 Candidate(
                     product=self.table.products[row],
-                    score=float(scores[i]),
+                    score=float(place_scores[rank - 1]),
                     rank=rank,
                     lexical_score=float(pool.lexical.scores[row]) if lex_rank else None,
                     dense_score=pool.dense_score.get(row),

@@ -12,12 +12,15 @@ generic English lexicon of accessory words. The rules, on a title without its le
   number and a unit) or among the extras (all after "with" or "w/", the word after "+":
   "fan w/ holder", "card + adapter"), which the rules below do not read either;
 - an item *is an accessory of* ``t`` when it mentions ``t`` after "for" ("FireWire for
-  laptop") or has an accessory word the query did not ask for anywhere before the extras
-  ("mouse pad", "screen protector ... smartphone"), except right before a mention, where it
-  only qualifies ``t`` ("case fan");
+  laptop") or an accessory word the query did not ask for comes after a mention ("mouse pad",
+  "notebook case 15.6 in"): English puts the head of a compound last. An accessory word right
+  before a mention only says which ``t`` it is ("docking speaker", "case fan");
 - an item *is of type* ``t`` when its category's last word is ``t``, or when it mentions ``t``
-  and is not an accessory of it; when ``t`` is itself an accessory word ("laptop bag"), every
-  item that mentions it is of type ``t``;
+  and has no accessory word the query did not ask for; when ``t`` is itself an accessory word
+  ("laptop bag"), every item that mentions it is of type ``t``;
+- an item that mentions ``t`` after an accessory word is neither ("screen protector ... Mobile
+  phone/Smartphone", "LUNCH BAG VINTAGE LEAF": catalogs list the device served, or the design,
+  after the type), so the stage leaves it where it is;
 - ``t`` is a *catalog product type* when at least ``MIN_TYPE_ITEMS`` items are of type ``t``;
 - the query's *head noun* is its last word before any "for / with / not / by ..." phrase,
   leaving out numbers, single letters and one-word brand names ("iphone 7" -> iphone).
@@ -39,10 +42,12 @@ from shopchat.records import Product
 
 WINDOW = 20
 """How deep in the ranked list the stage reorders: the first two pages. Deeper, it lifts items
-that name the type but match the rest of the query worse (floppy drives over "external hard
-drive" enclosures). Independent of k, so a top 10 is the prefix of a top 100."""
+that name the type but match the rest of the query worse (floppy drives above "external hard
+drive" enclosures; docs/RELEVANCE.md has the depths tried). Independent of k, so a top 10 is
+the prefix of a top 100."""
 MIN_TYPE_ITEMS = 3
 """Items of a type the catalog must hold for a query naming it to count as asking for it."""
+
 
 @lru_cache(maxsize=1 << 17)
 def _stem(word: str) -> str:
@@ -144,12 +149,14 @@ class Title:
             return Kind.TYPE
         if any(i in self.after_for for i in named):
             return Kind.ACCESSORY
-        qualifiers = {i - 1 for i in named}  # "case fan": the case word says which fan
         accessory = ACCESSORY_WORDS - asked
-        for j, word in enumerate(self.words):
-            if word in accessory and j not in qualifiers and j not in self.after_for:
-                return Kind.ACCESSORY
-        return Kind.TYPE
+        qualifiers = {i - 1 for i in named}  # "docking speaker": a dock word says which speaker
+        first = min(named)
+        found = [j for j, w in enumerate(self.words) if w in accessory and j not in qualifiers]
+        if any(j > first for j in found):
+            return Kind.ACCESSORY
+        # "screen protector ... tablet", "LUNCH BAG VINTAGE LEAF": either may be the head
+        return Kind.OTHER if found else Kind.TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +180,9 @@ class TypeLead:
     def __init__(self, products: Sequence[Product]) -> None:
         self.titles = [Title.of(p.title, p.brand, p.category) for p in products]
         self.row_of = {p.id: row for row, p in enumerate(products)}
-        self.brands = frozenset(
-            w for p in products if len(ws := _TOKEN.findall(p.brand.lower())) == 1 for w in ws
+        self.brands = frozenset(  # one-word brand names, stemmed like the query's words
+            _stem(w) for p in products if len(ws := _TOKEN.findall(p.brand.lower())) == 1
+            for w in ws
         )
         rows_of: dict[str, list[int]] = defaultdict(list)
         for row, t in enumerate(self.titles):

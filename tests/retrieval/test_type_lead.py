@@ -34,11 +34,14 @@ OTHER, TYPE, ACCESSORY = Kind.OTHER, Kind.TYPE, Kind.ACCESSORY
         # a "usb cable" query keeps cables; a cable is an accessory of a mouse
         ("C2G USB A Male to A Male Cable, Black 1m", "C2G", "cabl", "usb cable", TYPE),
         ("Logitech mouse cable", "Logitech", "mous", "mouse", ACCESSORY),
-        # the device an accessory serves, named after it
+        # the device an accessory serves, after "for"; named after the accessory: unclear
+        ("HP screen protector for smartphone", "HP", "smartphon", "smartphone", ACCESSORY),
         ("PanzerGlass screen protector Mobile phone/Smartphone", "PanzerGlass", "smartphon",
-         "smartphone", ACCESSORY),
+         "smartphone", OTHER),
+        ("LUNCH BAG VINTAGE LEAF DESIGN", "", "leaf", "vintage leaf", OTHER),
         # an accessory word right before the type only says which one; extras do not count
         ("StarTech.com Computer Case Fan w/ LP4 Connector", "StarTech.com", "fan", "fan", TYPE),
+        ("Sony Portable Bluetooth docking speaker", "Sony", "speaker", "speaker", TYPE),
         ("V7 8GB Micro SDHC Card + Adapter", "V7", "card", "card", TYPE),
         ("APC Rack Appliance with Camera", "APC", "camera", "camera", OTHER),
         # the leading brand is not read ("Case Logic")
@@ -125,6 +128,8 @@ def test_search_puts_the_asked_type_first(dummy_searcher: Searcher) -> None:
     assert TYPE in kinds and ACCESSORY in kinds
     assert max(i for i, k in enumerate(kinds) if k is TYPE) < kinds.index(ACCESSORY)
     assert "type_lead" in result.timings_ms
+    scores = [c.score for c in result.candidates]  # a moved item takes its new place's score,
+    assert scores == sorted(scores, reverse=True)  # so re-sorting by score keeps the order
     assert dummy_searcher.search("iphone", k=3).ids == result.ids[:3]  # k only cuts
 
     charger = dummy_searcher.search("iphone charger", k=5)
