@@ -123,8 +123,6 @@ def test_a_learned_ranker_beats_chance_on_held_out_queries(
     assert learned.metrics["ndcg@10"] > 0.3  # chance in a 194-item catalog is far lower
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(600)
 def test_train_ranker_and_ablation_commands(
     cli_env: Path, judgments_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -73,8 +73,6 @@ def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
     server.kill()
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(600)
 def test_server_killed_mid_index_and_mid_search_then_restarted(
     chroma: ChromaServer, dummy_catalog: Catalog, embedder: object, data_dir: Path,
     tmp_path: Path,
