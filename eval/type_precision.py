@@ -121,7 +121,7 @@ def write_type_precision(results: Mapping[str, TypePrecision], out_dir: str | Pa
                          effects: Mapping[str, StageEffect] | None = None) -> Path:
     """``type_precision.json``: per system the mean, the number of type queries, and per query
     the head noun, the precision and the top ids; with ``effects``, the same run with the stage
-    applied (its metrics and the queries it reorders)."""
+    applied (its metrics, the queries it reorders and their new top ids)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "type_precision.json"
@@ -136,7 +136,9 @@ def write_type_precision(results: Mapping[str, TypePrecision], out_dir: str | Pa
         }
         if effects and name in effects:
             effect = effects[name]
-            doc[name]["with_stage"] = {**effect.types.summary(), **effect.metrics,
-                                       "changed": effect.changed}
+            doc[name]["with_stage"] = {
+                **effect.types.summary(), **effect.metrics, "changed": effect.changed,
+                "top": {q: effect.types.shown[q] for q in effect.changed},
+            }
     path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return path

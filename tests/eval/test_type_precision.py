@@ -90,4 +90,5 @@ def test_eval_search_reports_type_precision(judgments: Path, tmp_path: Path,
     doc = json.loads((out / "type_precision.json").read_text())
     assert doc["hybrid"]["type_precision@5"] == 0.4
     assert doc["hybrid"]["with_stage"]["changed"] == ["gaming mouse"]
+    assert doc["hybrid"]["with_stage"]["top"]["gaming mouse"][:3] == ["m1", "m2", "m3"]
     assert doc["hybrid"]["queries"]["gaming mouse"]["head"] == "mous"
