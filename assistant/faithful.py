@@ -330,7 +330,7 @@ class ReasonJudge:
         if found is None and reason.count('"') % 2:
             found = '"'
         if found is None:  # a prompt id (P3), unless the item's own name has it (Huawei P10)
-            found = next((a for a in _ALIAS.findall(reason) if not own.says(a)), None)
+            found = next((a for a in _ALIAS.findall(reason) if _norm(a) not in own.words), None)
         if found is not None:
             return Unfaithful(Cause.MARKUP, repr(found))
         said_numbers = numbers_in(reason)

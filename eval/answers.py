@@ -38,6 +38,8 @@ from shopchat.records import Product
 
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _WORDLIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+_SIZED = re.compile(r"\d+-?(?:inch|inches|in|cm|mm|m|tb|gb|mb|ghz|mhz|hz|w|mah|mp|p|k|x)",
+                    re.IGNORECASE)
 _MARKUP = re.compile(r"[\[\]{}<>\"`*#|\\]|[,:]\s*$")
 
 
@@ -56,12 +58,13 @@ def _haystack(product: Product) -> str:
 
 
 def audit_reason(reason: str, product: Product, request: str,
-                 neighbours: Sequence[Product] = ()) -> list[str]:
+                 neighbours: Sequence[Product] = (), shown: Sequence[Product] = ()) -> list[str]:
     """What ``reason`` states that is neither ``product``'s nor the ``request``'s (empty: it
     passes). Every number, every word with a digit or a capital (unless an ordinary word,
     ``faithful.COMMON``), and any word naming a ``neighbours`` item's brand is looked up, as a
     substring of the item's text with everything but letters and digits taken out; "cheapest"
-    and "priciest" are checked against the ``neighbours``' prices."""
+    and "priciest" are checked against the prices of the page ``shown`` (else the
+    ``neighbours``)."""
     own = _haystack(product)
     own_flat, request_flat = _flat(own), _flat(request)
     problems: list[str] = []
@@ -77,10 +80,11 @@ def audit_reason(reason: str, product: Product, request: str,
         capital = any(c.isupper() for c in word[1:]) or (
             word[0].isupper() and word.lower().rstrip("s") not in COMMON
             and word.lower() not in COMMON)
-        coded = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+        coded = any(c.isdigit() for c in word) and any(c.isalpha() for c in word) \
+            and not _SIZED.fullmatch(word)  # 64GB, 15.6-inch: the number is checked above
         if (capital or coded) and flat not in own_flat and flat not in request_flat:
             problems.append(f"name {word!r}")
-    prices = [float(p.price) for p in [product, *neighbours] if p.price is not None]
+    prices = [float(p.price) for p in [product, *(shown or neighbours)] if p.price is not None]
     low, price = reason.lower(), product.price
     if prices and ("cheapest" in low or "least expensive" in low) and (
             price is None or float(price) > min(prices)):
@@ -206,7 +210,7 @@ def audit_turn(bot: Assistant, query: str, answer: Answer, turn_ms: float) -> Qu
     page = list({p.id: p for p in [*shown, *pool]}.values())
     audit = QueryAudit(query, answer, turn_ms, _check_ms(query, answer, page, shown))
     for item, product in zip(answer.items, shown, strict=False):
-        problems = audit_reason(item.reason, product, query, page)
+        problems = audit_reason(item.reason, product, query, page, shown)
         if problems and item.reason_source == "model":
             audit.unfaithful.append((item.id, item.reason, problems))
         elif problems:

@@ -95,6 +95,7 @@ def test_the_audit_counts_a_leak_the_checker_let_through(
     ("Compact reader by Sony", []),  # an ordinary word, capitalised
     ("the cheapest Sony reader", ["claims"]),
     ("the priciest Sony reader", []),
+    ("Sony reader, 2.5-inch", ["number"]),  # a size: its number is checked, not taken for a name
     ("fits the usb stick you asked for", []),
 ])
 def test_audit_reason(reason: str, flags: list[str]) -> None:
