@@ -3,8 +3,10 @@
 The blocks run in-process in the environment a reader has after ``make demo``, made small:
 ``SHOPCHAT_HOME`` holds an index of dummyjson (194 products, its carts as shoppers' history),
 ``SHOPCHAT_DEFAULT_CATALOG`` names it, ``SHOPCHAT_LLM_BACKEND=none`` keeps turns instant (the
-model's own tests live in tests/assistant). The one substitution: a block that talks to the
-chat page at http://127.0.0.1:7860 gets a real page launched on a free port instead.
+model's own tests live in tests/assistant). The substitutions: a block that talks to the
+chat page at http://127.0.0.1:7860 gets a real page launched on a free port instead, and a block
+that builds a ``ChatOpenAI`` from the settings gets the repo's fake OpenAI-compatible server as
+``SHOPCHAT_LLM_URL`` (tests/retrieval/test_langchain_lcel.py runs the README chain on vLLM).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.profiles import index_users
 from shopchat.records import Catalog
 from shopchat.settings import Settings, get_settings
+from tests.assistant.llm.fake_openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -117,6 +120,15 @@ def chat_page(reader_env: None) -> Iterator[str]:
         shop.close()
 
 
+@pytest.fixture
+def openai_server(reader_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAIServer]:
+    """An OpenAI-compatible server at ``SHOPCHAT_LLM_URL`` (the fake one, answering "ok")."""
+    with FakeOpenAIServer() as server:
+        monkeypatch.setenv("SHOPCHAT_LLM_URL", server.url("ok"))
+        get_settings.cache_clear()
+        yield server
+
+
 @pytest.mark.parametrize(("path", "line", "code"), PYTHON)
 def test_python_block_runs(
     path: Path, line: int, code: str, reader_env: None, request: pytest.FixtureRequest,
@@ -124,12 +136,15 @@ def test_python_block_runs(
 ) -> None:
     if PAGE_URL in code:
         code = code.replace(PAGE_URL, request.getfixturevalue("chat_page"))
+    server = request.getfixturevalue("openai_server") if "ChatOpenAI(" in code else None
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     try:
         # padded so a traceback names the line in the Markdown file
         exec(compile("\n" * (line - 1) + code, str(path), "exec"), namespace)
     finally:
         close_assistants(namespace.values())
+    if server is not None:
+        assert server.requests, "the block never called the model"
     if "print(" in code:
         assert capsys.readouterr().out.strip(), "the block prints nothing"
 
