@@ -38,6 +38,12 @@ from shopchat.timing import elapsed_ms
 
 log = logging.getLogger(__name__)
 
+MISTAKEN_ITEM = frozenset({Cause.FOREIGN_PRODUCT, Cause.FOREIGN_BRAND, Cause.FOREIGN_NUMBER,
+                           Cause.UNKNOWN_NAME, Cause.MARKUP})
+"""Refusals that show the model was describing some other product (or an id, not a product):
+its pick of this item is no evidence for it, so it earns no promotion in the fusion."""
+
+
 @dataclass(frozen=True, slots=True)
 class RerankConfig:
     top_n: int = 20
@@ -176,6 +182,7 @@ def rerank(
     reasons: dict[str, str] = {}
     problems: list[str] = []
     refused: list[RefusedReason] = []
+    unearned: set[str] = set()  # picks justified with another product's facts
     judge = ReasonJudge(query, [c.product for c in pool], INSTRUCTIONS)
     started = time.perf_counter()
     try:
@@ -203,6 +210,8 @@ def rerank(
                 if verdict is None:
                     reasons[alias] = reason
                     continue
+                if verdict.cause in MISTAKEN_ITEM:
+                    unearned.add(alias)
                 refused.append(RefusedReason(id=product.id, cause=verdict.cause,
                                              detail=verdict.detail, reason=reason))
                 problems.append(f"reason refused for {alias} ({verdict}): {reason[:60]!r}")
@@ -216,6 +225,8 @@ def rerank(
     llm_rank = {a: i for i, a in enumerate(order, start=1)}
     for alias in planted:  # text that tries to instruct the model never earns a promotion
         llm_rank[alias] = max(llm_rank[alias], len(aliases))
+    for alias in unearned - planted:  # nor does a pick justified with another item's facts
+        llm_rank[alias] = max(llm_rank[alias], retrieval_rank[alias])
     score = {
         a: cfg.llm_weight / (cfg.fusion_k + llm_rank[a])
         + cfg.retrieval_weight / (cfg.fusion_k + retrieval_rank[a])

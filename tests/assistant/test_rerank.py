@@ -202,3 +202,18 @@ def test_token_budget_always_holds_the_entries_it_asks_for() -> None:
     assert entries_within(512) == 5 and entries_within(10) == 1
     longest = " ".join(["x" * REASON_WORD_CHARS] * REASON_WORDS)
     assert re.fullmatch(REASON_PATTERN, longest) and len(longest) == REASON_MAX_CHARS
+
+
+def test_a_pick_justified_with_another_items_facts_earns_no_promotion() -> None:
+    """The model puts #5 first but describes #2 ("Mouse 2 at $12"): its reason is refused, and
+    the pick does not lift #5 above its retrieval rank; the same pick with #5's own facts does."""
+    pool = cands(10)
+    foreign = ScriptedLLM([reply(("P5", "Mouse 2 at $12.00"))])
+    out = rerank(foreign, "mouse", {}, pool, RerankConfig(), timeout_s=5, max_tokens=1024)
+    assert out.refused and out.refused[0].id == "id5"
+    assert [i.candidate.product.id for i in out.items][:5] == ["id1", "id2", "id3", "id4", "id5"]
+
+    own = ScriptedLLM([reply(("P5", "Mouse 5 at $15.00"))])
+    out = rerank(own, "mouse", {}, pool, RerankConfig(), timeout_s=5, max_tokens=1024)
+    assert not out.refused
+    assert [i.candidate.product.id for i in out.items].index("id5") < 4  # promoted
