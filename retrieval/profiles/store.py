@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 USERS_PREFIX = "users-"
 _PAGE = 5000
+READ_RETRY_DELAYS = (0.05, 0.2, 0.5)
+"""Pauses before re-reading a profile after a transient Chroma server error."""
 
 
 def users_collection_name(name: str) -> str:
@@ -61,10 +64,18 @@ class ProfileStore:
 
     def read(self, user_id: str) -> Profile | None:
         """The profile of ``user_id`` (this id only), or None when it has none."""
-        try:
-            got = self.collection.get(ids=[user_id], include=["embeddings", "metadatas"])
-        except Exception as exc:
-            raise StoreError(f"cannot read a profile from ChromaDB: {exc}") from exc
+        for delay in (*READ_RETRY_DELAYS, None):
+            try:
+                got = self.collection.get(ids=[user_id], include=["embeddings", "metadatas"])
+                break
+            except Exception as exc:
+                # a `chroma run` server answers "Error creating hnsw segment reader: Nothing
+                # found on disk" while a fresh collection's index is being written: transient
+                if delay is not None and "segment reader" in str(exc):
+                    log.warning("profile read retried after a transient Chroma error: %s", exc)
+                    time.sleep(delay)
+                    continue
+                raise StoreError(f"cannot read a profile from ChromaDB: {exc}") from exc
         if not got["ids"]:
             return None
         embeddings = got["embeddings"]
