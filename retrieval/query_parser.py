@@ -12,6 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from retrieval.specs.constraint import SpecConstraint
+from retrieval.specs.parser import SpecParser
 from retrieval.types import Filters, ParsedQuery
 
 _NUM = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?![\d.,]?\d)"
@@ -94,9 +98,12 @@ class QueryParser:
         brands: Iterable[str] = (),
         categories: Iterable[str] = (),
         known_word: Callable[[str], bool] | None = None,
+        specs: SpecParser | None = None,
     ) -> None:
         """``known_word``: is this word in the catalog's text? Without it, only a capitalised
-        name ("SanDisk") in a brand phrase can be an unknown brand."""
+        name ("SanDisk") in a brand phrase can be an unknown brand. ``specs``: reads
+        specifications ("27 inch", "with hdmi"); without it they stay search words."""
+        self.specs = specs
         self._brands = {b.lower().strip() for b in brands if b and b.strip()}
         self._known_word = known_word or (lambda word: word == word.lower())
         self._brand_names = _alternation(self._brands)
@@ -109,8 +116,11 @@ class QueryParser:
                     self._category_of[form] = cat.lower()
         self._category_names = _alternation(self._category_of)
 
-    def parse(self, query: str) -> ParsedQuery:
+    def parse(self, query: str, context: str = "",
+              about: Callable[[str], np.ndarray] | None = None) -> ParsedQuery:
+        """``context`` and ``about``: see ``SpecParser.parse``."""
         found = _Found(text=" " + query + " ")
+        specs, problems, spec_words = self._parse_specs(found, context, about)
         self._parse_prices(found)
         if self._brand_names:
             self._parse_names(
@@ -141,10 +151,24 @@ class QueryParser:
             exclude_brands=frozenset(found.exclude_brands),
             categories=frozenset(found.categories - found.exclude_categories),
             exclude_categories=frozenset(found.exclude_categories),
+            specs=specs,
         )
         return ParsedQuery(text=tidy(found.text), filters=filters, original=query,
                            unknown_brands=tuple(found.unknown_brands),
-                           unknown_excluded=tuple(found.unknown_excluded))
+                           unknown_excluded=tuple(found.unknown_excluded),
+                           spec_problems=problems, spec_words=spec_words)
+
+    def _parse_specs(self, found: _Found, context: str,
+                     about: Callable[[str], np.ndarray] | None
+                     ) -> tuple[tuple[SpecConstraint, ...], tuple[str, ...], tuple[str, ...]]:
+        """Spec phrases become constraints (or problems); measures and negated features leave
+        the search text."""
+        if self.specs is None:
+            return (), (), ()
+        read = self.specs.parse(found.text, context, about)
+        for start, end in reversed(read.spans):
+            found.text = found.text[:start] + " " + found.text[end:]
+        return tuple(read.constraints), tuple(read.problems), tuple(read.kept)
 
     def _parse_unknown_brands(self, found: _Found) -> None:
         """Brand phrases whose name the catalog has neither as a brand nor as a word: reported,

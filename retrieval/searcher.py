@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,8 +23,10 @@ from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
 from retrieval.ranking.type_lead import TypeLead
+from retrieval.specs import SpecMasks, SpecParser, SpecVocabulary
+from retrieval.specs.relax import relax_specs
 from retrieval.store import open_client, products_collection
-from retrieval.types import Candidate, Filters, Mode, ParsedQuery, SearchResult
+from retrieval.types import Candidate, Filters, Mode, ParsedQuery, Relaxation, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
 from shopchat.settings import Settings
 from shopchat.timing import elapsed_ms
@@ -38,6 +41,9 @@ DEPTH = 200  # candidates each first-stage retriever (BM25, title BM25, dense) c
 OVERFETCH = 1.5  # margin over the expected share of matching rows in an unfiltered top-n
 MIN_OVERFETCH = 500  # an unfiltered top-500 costs about as little as a top-100
 MAX_OVERFETCH = 2000  # beyond this an unfiltered query costs more than a where-filtered one
+MAX_IDS = 20_000  # rows a spec-filtered dense query names to Chroma
+ABOUT = 100  # nearest items that say what a spec phrase's product type covers
+ABOUT_KIND = 300  # nearest items that count as the asked kind before a spec is relaxed
 
 
 def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
@@ -59,6 +65,7 @@ def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
         if parsed.categories and extra.categories
         else parsed.categories | extra.categories,
         exclude_categories=parsed.exclude_categories | extra.exclude_categories,
+        specs=tuple(dict.fromkeys(parsed.specs + extra.specs)),
     )
 
 
@@ -78,12 +85,22 @@ class Searcher:
         self.embedder = embedder
         # Category filters only where most products have one (Icecat's 8% would hide the rest).
         categories = self.table.categories() if self.table.category_coverage() >= 0.9 else set()
-        self.parser = QueryParser(self.table.brands(), categories,
-                                  known_word=lambda word: not lexical.unknown_words(word)[0])
-        self.terms = ProductTerms.build(self.table.products)
+        products = self.table.products
+        types = TypeLead(products)
+        self.type_lead: TypeLead | None = types
+        self.spec_vocabulary = SpecVocabulary.learn(products)
+        self.spec_masks = SpecMasks(products, self.spec_vocabulary)
+        self._types = types  # the spec stage reads types even where the type_lead stage is off
+        self.parser = QueryParser(
+            self.table.brands(), categories,
+            known_word=lambda word: not lexical.unknown_words(word)[0],
+            specs=SpecParser(self.spec_vocabulary, types, len(products), self.table.brands()),
+        )
+        self.terms = ProductTerms.build(products)
         self.ranker: Ranker = ranker or load_ranker("rrf")
-        self.type_lead: TypeLead | None = TypeLead(self.table.products)
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
+        # A spec query embeds its text to read its product type, then searches with it.
+        self._vector = lru_cache(maxsize=256)(self._embed)
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -128,8 +145,28 @@ class Searcher:
     def close(self) -> None:
         self._workers.shutdown(wait=False)
 
-    def parse(self, query: str) -> ParsedQuery:
-        return self.parser.parse(query)
+    def parse(self, query: str, context: str = "") -> ParsedQuery:
+        """``context``: the conversation's search so far (a follow-up's specifications are read
+        for the product type it names)."""
+        return self.parser.parse(query, context, about=self.about)
+
+    def about(self, text: str, depth: int = ABOUT) -> np.ndarray:
+        """Rows of the ``depth`` items nearest to ``text`` by meaning (what a spec phrase's
+        product type covers: "laptop" also finds the catalog's notebooks)."""
+        vector = self._vector(text)
+        return np.sort(np.fromiter((row for row, _ in self._query(vector, depth, None)),
+                                   dtype=np.int64))
+
+    def _embed(self, text: str) -> np.ndarray:
+        return embed_queries(self.embedder, [text])[0]
+
+    def mask(self, filters: Filters) -> np.ndarray | None:
+        """Rows meeting ``filters`` (None: nothing is filtered)."""
+        mask = self.table.mask(filters)
+        specs = self.spec_masks.all(filters.specs)
+        if specs is None:
+            return mask
+        return specs if mask is None else mask & specs
 
     def search(
         self,
@@ -142,6 +179,9 @@ class Searcher:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         parsed = self._with_filters(query, filters)
+        relaxed: tuple[Relaxation, ...] = ()
+        if parsed.filters.specs:
+            parsed, relaxed = self._relaxed(parsed)
         timings["parse"] = elapsed_ms(t0)
         lexical, dense = self._retrieve(parsed, mode, max(k, DEPTH), k, timings)
         t1 = time.perf_counter()
@@ -150,12 +190,28 @@ class Searcher:
         elif mode is Mode.DENSE:
             candidates = self._listed(dense, dense, lexical, k)
         else:
-            candidates = self._rank(self._pooled(lexical, dense), k, timings)
+            candidates = self._rank(self._pooled(lexical, dense), k, timings,
+                                    strict_type=bool(parsed.filters.specs))
         timings["rank"] = elapsed_ms(t1)
         unknown, known_any = self.lexical.unknown_words(parsed.search_text)
         timings["total"] = elapsed_ms(t0)
         return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings,
-                            unknown_words=tuple(unknown), catalog_words=known_any)
+                            unknown_words=tuple(unknown), catalog_words=known_any,
+                            relaxed=relaxed)
+
+    def _relaxed(self, parsed: ParsedQuery) -> tuple[ParsedQuery, tuple[Relaxation, ...]]:
+        """Hard where the catalog can, soft where it cannot: specifications that no item of the
+        asked kind meets give way to the nearest values the catalog has."""
+        head = self._types.head(parsed.search_text)
+        kind = np.union1d(self.about(parsed.search_text, ABOUT_KIND),
+                          self.about(parsed.original, ABOUT_KIND))
+        if head is not None:
+            kind = np.union1d(kind, self._types.type_rows(head.noun))
+        specs, relaxed = relax_specs(parsed.filters, self.table.mask, self.spec_masks, kind)
+        if not relaxed:
+            return parsed, ()
+        filters = dataclasses.replace(parsed.filters, specs=specs)
+        return dataclasses.replace(parsed, filters=filters), relaxed
 
     def pool(self, query: str | ParsedQuery, filters: Filters | None = None) -> Pool:
         """The candidates hybrid search would rank, with their features (for training)."""
@@ -172,7 +228,7 @@ class Searcher:
         self, parsed: ParsedQuery, mode: Mode, depth: int, k: int, timings: dict[str, float]
     ) -> tuple[LexicalHits, list[tuple[int, float]]]:
         """The first stage: BM25 (whole text, title) in a worker thread beside the dense query."""
-        mask = self.table.mask(parsed.filters)
+        mask = self.mask(parsed.filters)
         lexical_job = None
         if mode in (Mode.LEXICAL, Mode.HYBRID):
             lexical_job = self._workers.submit(self._lexical, parsed, mask, depth)
@@ -212,7 +268,7 @@ class Searcher:
         narrow filter, or one that disagrees with the query), Chroma's ``where`` clause runs.
         """
         t0 = time.perf_counter()
-        vector = embed_queries(self.embedder, [parsed.search_text])[0]
+        vector = self._vector(parsed.search_text)
         timings["embed"] = elapsed_ms(t0)
         t1 = time.perf_counter()
         hits: list[tuple[int, float]] | None = None
@@ -227,19 +283,24 @@ class Searcher:
                 kept = [h for h in self._query(vector, fetch, None) if mask[h[0]]]
                 if len(kept) >= min(k, allowed):
                     hits = kept[:depth]
+            if hits is None and parsed.filters.specs:  # Chroma cannot read specs: name the ids
+                ids = [self.table.products[r].id for r in np.flatnonzero(mask)[:MAX_IDS]]
+                hits = self._query(vector, min(depth, len(ids)), None, ids=ids)
             if hits is None:
                 hits = self._query(vector, depth, chroma_where(parsed.filters))
         timings["dense"] = elapsed_ms(t1)
         return hits
 
     def _query(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None,
+        ids: list[str] | None = None,
     ) -> list[tuple[int, float]]:
         try:
             got = self.collection.query(
                 query_embeddings=vector.reshape(1, -1),
                 n_results=n,
                 where=where,
+                ids=ids,
                 include=["distances"],
             )
         except Exception as exc:
@@ -269,7 +330,8 @@ class Searcher:
         ids = [self.table.products[r].id for r in rows.tolist()]
         return Pool(rows, ids, features, lexical, lex_rank, dense_score, dense_rank)
 
-    def _rank(self, pool: Pool, k: int, timings: dict[str, float]) -> list[Candidate]:
+    def _rank(self, pool: Pool, k: int, timings: dict[str, float],
+              strict_type: bool = False) -> list[Candidate]:
         """The pool ordered by the ranker (ties by row, so results are deterministic), then the
         asked-for product type before its accessories."""
         if not pool.ids:
@@ -284,7 +346,8 @@ class Searcher:
         place_scores = scores[order]
         if self.type_lead is not None:
             t0 = time.perf_counter()
-            order = self.type_lead.reorder(pool.lexical.query.text, pool.rows, order)
+            order = self.type_lead.reorder(pool.lexical.query.text, pool.rows, order,
+                                           strict=strict_type)
             timings["type_lead"] = elapsed_ms(t0)
         order = order[:k]
         out = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from retrieval.specs.constraint import SpecConstraint
 from shopchat.records import Product
 
 
@@ -24,6 +25,8 @@ class Filters:
     exclude_brands: frozenset[str] = frozenset()
     categories: frozenset[str] = frozenset()
     exclude_categories: frozenset[str] = frozenset()
+    specs: tuple[SpecConstraint, ...] = ()
+    """Specifications every item must meet ("27 inch display diagonal", "with hdmi")."""
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -42,7 +45,9 @@ class Filters:
             return False
         if self.categories and category not in self.categories:
             return False
-        return category not in self.exclude_categories
+        if category in self.exclude_categories:
+            return False
+        return all(spec.holds(product) for spec in self.specs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,12 @@ class ParsedQuery:
     typed; they are not filters and are cut from ``text``."""
     unknown_excluded: tuple[str, ...] = ()
     """Brands excluded ("not Razer") that the catalog does not carry anyway, as typed."""
+    spec_problems: tuple[str, ...] = ()
+    """Specifications that cannot be matched ("-5 inch", "at least 8gb and at most 4gb"), in
+    plain words; they are not filters and are cut from ``text``."""
+    spec_words: tuple[str, ...] = ()
+    """Words of ``text`` that are also specifications ("bluetooth", "IPS"): kept to rank by,
+    but no product words of their own (a follow-up "with hdmi" refines the last search)."""
 
     @property
     def search_text(self) -> str:
@@ -81,6 +92,22 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Relaxation:
+    """A specification nothing matched, and the nearest one searched instead."""
+
+    asked: SpecConstraint
+    used: SpecConstraint | None
+    """The closest value the catalog has ("24 inch display diagonal"); None: dropped."""
+
+    @property
+    def message(self) -> str:
+        """Plain text: "nothing matches “27 inch display diagonal”; the closest: 24 inch
+        display diagonal"."""
+        said = f"nothing matches \u201c{self.asked.label}\u201d"
+        return said if self.used is None else f"{said}; the closest: {self.used.label}"
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     query: ParsedQuery
     mode: Mode
@@ -91,6 +118,9 @@ class SearchResult:
     catalog_words: bool = True
     """False when no word of the search text is in the catalog (none at all, or all unknown):
     the candidates are then only the nearest by meaning (the dense order)."""
+    relaxed: tuple[Relaxation, ...] = ()
+    """Specifications no item of the asked kind meets, and what was searched instead;
+    ``query.filters`` holds the relaxed ones."""
 
     @property
     def ids(self) -> list[str]:

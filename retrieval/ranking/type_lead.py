@@ -190,6 +190,7 @@ class TypeLead:
                 rows_of[word].append(row)
         self._rows_of = dict(rows_of)
         self.is_type = lru_cache(maxsize=4096)(self._is_type)
+        self._type_rows = lru_cache(maxsize=1024)(self._type_rows_uncached)
 
     def _is_type(self, word: str) -> bool:
         """At least ``MIN_TYPE_ITEMS`` items of the catalog are of type ``word``."""
@@ -208,6 +209,16 @@ class TypeLead:
             return None
         return Head(words[-1], asked)
 
+    def type_rows(self, noun: str) -> np.ndarray:
+        """Rows of the items of type ``noun`` (stemmed), in row order."""
+        return self._type_rows(noun)
+
+    def _type_rows_uncached(self, noun: str) -> np.ndarray:
+        asked = frozenset({noun})
+        rows = [r for r in self._rows_of.get(noun, ()) if self.titles[r].kind(noun, asked)
+                is Kind.TYPE]
+        return np.asarray(rows, dtype=np.int64)
+
     def kind(self, row: int, head: Head) -> Kind:
         return self.titles[row].kind(head.noun, head.asked)
 
@@ -216,15 +227,25 @@ class TypeLead:
         row = self.row_of.get(product_id)
         return Kind.OTHER if row is None else self.kind(row, head)
 
-    def reorder(self, query: str, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
+    def reorder(self, query: str, rows: np.ndarray, order: np.ndarray,
+                strict: bool = False) -> np.ndarray:
         """``order`` (indices into ``rows``, best first) with, within its first ``WINDOW``, the
         places held by the asked type and its accessories refilled type first; every other item
-        keeps its place. Unchanged when the query names no catalog product type."""
+        keeps its place. Unchanged when the query names no catalog product type.
+
+        ``strict`` (a query that also gives specifications, "1tb hard drive"): items of the
+        asked type come before every other item of the window, not only its accessories."""
         head = self.head(query)
         if head is None:
             return order
         top = order[:WINDOW]
         kinds = [self.kind(int(rows[i]), head) for i in top.tolist()]
+        if strict and Kind.TYPE in kinds:
+            first = [i for i, k in zip(top.tolist(), kinds, strict=True) if k is Kind.TYPE]
+            rest = [i for i, k in zip(top.tolist(), kinds, strict=True) if k is not Kind.TYPE]
+            out = order.copy()
+            out[: len(top)] = first + rest
+            return out
         if Kind.ACCESSORY not in kinds or Kind.TYPE not in kinds:
             return order
         slots = [j for j, k in enumerate(kinds) if k is not Kind.OTHER]
