@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -279,6 +279,63 @@ def answers(
     console.print(table)
     for path in paths:
         console.print(f"wrote {path}")
+
+
+@app.command("specs")
+def specs(
+    catalog: Annotated[str | None, typer.Option(
+        "--catalog", "-c", help="Indexed catalog to search (default: SHOPCHAT_DEFAULT_CATALOG).",
+    )] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False,
+        help="Report folder (default: <home>/eval/<catalog>-specs).")] = None,
+    seed: SeedOpt = 0,
+    count: Annotated[int, typer.Option(
+        "--count", "-n", min=1, help="Spec queries generated from the catalog.")] = 300,
+    written: Annotated[Path | None, typer.Option(
+        "--written", "-w", dir_okay=False,
+        help="Hand-written spec queries (default: eval/data/spec-queries-written.csv).")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Spec precision@10: generated and hand-written spec queries ("27 inch monitor"), with
+    specs understood vs without, normalised by what the catalog has (metrics.json,
+    per_query.csv)."""
+    from eval.spec_queries import WRITTEN, Judge, generate, load_written, with_availability
+    from eval.specs import score_set, write_report
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    catalog = catalog or settings.default_catalog
+    out = out or settings.home / "eval" / f"{catalog}-specs"
+    written = written or WRITTEN
+    with fail_cleanly():
+        searcher = open_searcher(catalog, settings)
+        products = searcher.table.products
+        judge = Judge(products, searcher._types, searcher.spec_vocabulary)
+        generated = generate(products, count, seed, searcher._types, searcher.spec_vocabulary)
+        hand = [q for q in with_availability(load_written(written), judge) if q.available]
+        sets = [score_set(searcher, "generated", generated, judge, progress=not quiet),
+                score_set(searcher, "written", hand, judge, progress=not quiet)]
+        paths = write_report(sets, out, {"catalog": catalog, "seed": seed, "count": count,
+                                         "written": str(written)})
+    console.print(specs_table({s.name: s.metrics() for s in sets}))
+    for path in paths:
+        console.print(f"wrote {path}")
+
+
+def specs_table(metrics: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title="Spec precision@10 (hits / min(10, available))", title_justify="left")
+    for col in ("set", "queries", "norm. P@10", "without specs", "P@10", "without specs ",
+                "spec parse p50/p95 ms", "parse p50 ms", "search p50 ms"):
+        table.add_column(col, justify="left" if col == "set" else "right")
+    for name, m in metrics.items():
+        table.add_row(
+            name, str(m["queries"]), f"{m['normalised_precision@10']:.4f}",
+            f"{m['normalised_precision@10_without_specs']:.4f}", f"{m['precision@10']:.4f}",
+            f"{m['precision@10_without_specs']:.4f}",
+            f"{m['spec_parse_ms']['p50']:.2f} / {m['spec_parse_ms']['p95']:.2f}",
+            f"{m['parse_ms']['p50']:.1f}", f"{m['search_ms']['p50']:.1f}")
+    return table
 
 
 app.command("train-ranker")(ranking.train_ranker)
