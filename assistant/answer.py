@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.intents import Intent
+from retrieval.facets import Facet
 from retrieval.types import Candidate, Filters
 from shopchat.records import Product
 
@@ -65,6 +67,34 @@ def describe_filters(filters: Filters) -> dict[str, Any]:
     return out
 
 
+class AnswerFacetValue(BaseModel):
+    label: str
+    """What the chip says: "Logitech", "under $50", "27 inch"."""
+    count: int
+    """Candidates that have the value."""
+    query: str
+    """The follow-up message that applies it ("only Logitech"): send it as the next turn."""
+
+
+class AnswerFacet(BaseModel):
+    """Counts of one facet (brand, price band, a specification) over the turn's candidates."""
+
+    name: str
+    """"brand", "price" or the attribute's name."""
+    label: str
+    values: list[AnswerFacetValue] = Field(default_factory=list)
+
+    @classmethod
+    def from_facet(cls, facet: Facet) -> AnswerFacet:
+        return cls(name=facet.name, label=facet.label, values=[
+            AnswerFacetValue(label=v.label, count=v.count, query=v.query) for v in facet.values])
+
+
+def answer_facets(facets: Iterable[Facet]) -> list[AnswerFacet]:
+    """``retrieval.facets.facets_for``'s facets as the answer's models."""
+    return [AnswerFacet.from_facet(f) for f in facets]
+
+
 class RefusedReason(BaseModel):
     """A model-written reason that was not shown: it stated something that is not its item's
     (``cause``: an ``assistant.faithful.Cause`` value); a composed reason took its place."""
@@ -89,6 +119,9 @@ class Answer(BaseModel):
     refused_reasons: list[RefusedReason] = Field(default_factory=list)
     """Model-written reasons refused this turn (the items show composed ones instead)."""
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    facets: list[AnswerFacet] = Field(default_factory=list)
+    """Brand, price and specification counts over the candidates; each value's ``query``
+    refines the conversation (empty for turns that show no products)."""
 
 
 class CandidatesEvent(BaseModel):
@@ -96,6 +129,7 @@ class CandidatesEvent(BaseModel):
     session_id: str
     items: list[AnswerItem]
     constraints: dict[str, Any]
+    facets: list[AnswerFacet] = Field(default_factory=list)
 
 
 class ReasonsEvent(BaseModel):
