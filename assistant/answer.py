@@ -64,6 +64,8 @@ def describe_filters(filters: Filters) -> dict[str, Any]:
         values = getattr(filters, key)
         if values:
             out[key] = sorted(values)
+    if filters.specs:
+        out["specs"] = [spec.as_json() for spec in filters.specs]
     return out
 
 

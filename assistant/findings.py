@@ -78,4 +78,4 @@ def findings(searcher: Searcher, parsed: ParsedQuery, result: SearchResult,
 
         relaxed = relax(search, text, filters, by_words=result.catalog_words)
     return Findings(parsed.unknown_brands, parsed.unknown_excluded, result.unknown_words,
-                    result.catalog_words, relaxed)
+                    result.catalog_words, relaxed, parsed.spec_problems, result.relaxed)

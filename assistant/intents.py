@@ -39,6 +39,8 @@ class Turn:
     """1-based positions of shown items the turn refers to (-1: the last one)."""
     price_direction: int = 0
     """-1: "cheaper", +1: "more expensive", 0: neither."""
+    size_direction: int = 0
+    """-1: "smaller", +1: "bigger", 0: neither."""
 
 
 _ORDINALS = {
@@ -102,6 +104,8 @@ _CHEAPER = re.compile(
     r"\b(cheaper|less\s+expensive|lower\s+price|more\s+affordable|budget)\b", re.I
 )
 _PRICIER = re.compile(r"\b(more\s+expensive|pricier|higher\s+end|premium|fancier)\b", re.I)
+_BIGGER = re.compile(r"\b(bigger|larger|wider)\b", re.I)
+_SMALLER = re.compile(r"\b(smaller|more\s+compact|narrower)\b", re.I)
 # Words that carry no product meaning in a follow-up ("only wireless ones please").
 FILLER = frozenset(
     [
@@ -171,6 +175,14 @@ FILLER = frozenset(
         "end",
         "premium",
         "fancier",
+        "bigger",
+        "larger",
+        "wider",
+        "smaller",
+        "compact",
+        "narrower",
+        "screen",
+        "size",
         "options",
         "option",
         "version",
@@ -228,8 +240,10 @@ def classify(message: str, remaining_text: str, *, has_results: bool) -> Turn:
     if _PRICIEST.search(message) and (short or _OF_SHOWN.search(message)):
         return Turn(Intent.PRICIEST)
     direction = -1 if _CHEAPER.search(message) else 1 if _PRICIER.search(message) else 0
+    size = 1 if _BIGGER.search(message) else -1 if _SMALLER.search(message) else 0
     follow_up = (
         direction != 0
+        or size != 0
         or (
             len(words) <= 1
             and re.search(r"\b(ones?|only|just|instead|version|models?)\b", message, re.I)
@@ -237,4 +251,5 @@ def classify(message: str, remaining_text: str, *, has_results: bool) -> Turn:
         )
         or not words
     )
-    return Turn(Intent.REFINE if follow_up else Intent.SEARCH, price_direction=direction)
+    return Turn(Intent.REFINE if follow_up else Intent.SEARCH, price_direction=direction,
+                size_direction=size)

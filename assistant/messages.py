@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.markdown import md_escape
 from assistant.reasons import Page, format_price, short_title
-from retrieval.types import Filters
+from retrieval.types import Filters, Relaxation
 from shopchat.records import Product
 
 
@@ -39,6 +39,7 @@ def constraint_words(filters: Filters, currency_symbol: str = "$",
         parts.append("in " + ", ".join(sorted(filters.categories)))
     if filters.exclude_categories:
         parts.append("excluding " + ", ".join(sorted(filters.exclude_categories)))
+    parts += [spec.label for spec in filters.specs]
     return parts
 
 
@@ -73,6 +74,10 @@ class Findings:
     """False: no request word is in the catalog (the items are only close in meaning)."""
     relaxed: Relaxed | None = None
     """For an empty page: what dropping one constraint finds (None: nothing, or not tried)."""
+    spec_problems: tuple[str, ...] = ()
+    """Specifications that cannot be matched ("-5 inch"), in plain words."""
+    spec_relaxed: tuple[Relaxation, ...] = ()
+    """Specifications nothing of the asked kind meets, and the nearest searched instead."""
 
 
 def without_names(text: str, names: frozenset[str]) -> str:
@@ -99,10 +104,11 @@ def results_message(text: str, filters: Filters, products: Sequence[Product], mo
     said = without_names(text, filters.brands) or text  # "by Logitech" is said in ``where``
     scope = f"\u201c{said}\u201d" if said else "products"
     scope += f" ({where})" if where else ""
+    notes = _spec_notes(found)
     if not products:
-        return md_escape(_empty(text, scope, filters, more, found))
+        return md_escape(" ".join([*notes, _empty(text, scope, filters, more, found)]))
     page = Page(text, products)
-    sentences: list[str] = []
+    sentences: list[str] = notes
     if found.relaxed is not None:  # items, but none has a word asked for
         words = [w for _, w in page.request][:3]
         sentences += [f"Nothing {where} mentions {_quoted(words)}, so these are only close in "
@@ -129,6 +135,13 @@ def results_message(text: str, filters: Filters, products: Sequence[Product], mo
     if absent and found.catalog_words and len(products) > 1:
         sentences.append(f"None of them mentions {_quoted(absent[:3])}.")
     return md_escape(" ".join(sentences))
+
+
+def _spec_notes(found: Findings) -> list[str]:
+    """Plain sentences: specs that cannot be matched, and specs met only by the nearest value
+    ("Nothing matches “27 inch display diagonal”; the closest: 24 inch display diagonal.")."""
+    said = [*found.spec_problems, *(r.message for r in found.spec_relaxed)]
+    return [f"{note[0].upper()}{note[1:]}." for note in said]
 
 
 def _empty(text: str, scope: str, filters: Filters, more: bool, found: Findings) -> str:

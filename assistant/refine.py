@@ -5,13 +5,15 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
+from retrieval.specs.follow import merge_specs
 from retrieval.types import Filters
 
 
 def refine_filters(
     current: Filters, said: Filters, price_direction: int, shown_prices: Sequence[float]
 ) -> Filters:
-    """New explicit bounds replace old ones; exclusions accumulate; "only X" replaces inclusions.
+    """New explicit bounds replace old ones; exclusions accumulate; "only X" replaces inclusions;
+    a spec on an attribute replaces the one before it ("without bluetooth"), others accumulate.
 
     "cheaper" caps the price just under the median of what was shown ("pricier": floor above).
     """
@@ -36,4 +38,5 @@ def refine_filters(
         exclude_brands=exclude_brands,
         categories=categories,
         exclude_categories=exclude_categories,
+        specs=merge_specs(current.specs, said.specs),
     )

@@ -4,7 +4,9 @@ rank-and-answer tail: candidates event, LLM rerank, reasons event, final answer.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from assistant.rerank import RerankConfig, rerank
 from assistant.session import Session
 from retrieval import Searcher
 from retrieval.profiles import Personaliser, Profile
+from retrieval.specs.follow import resize
 from retrieval.types import Candidate, Filters, ParsedQuery
 from shopchat.records import Product
 from shopchat.settings import Settings
@@ -76,6 +79,18 @@ class Shortlist:
     """The page's reasons for items the model gave none usable (all of them when there is no
     usable model); None: rerank's composed reasons stand."""
     timings: dict[str, float] = field(default_factory=dict)
+    filters: Filters | None = None
+    """What every candidate meets (None: the session's filters); a search that relaxed a
+    specification to the nearest value meets the relaxed one."""
+
+
+def without_spec_words(parsed: ParsedQuery) -> str:
+    """The message's words that are neither constraints nor specifications ("with hdmi" ->
+    "with"): what decides whether a message is a follow-up."""
+    text = parsed.text
+    for words in parsed.spec_words:
+        text = re.sub(rf"(?<!\w){re.escape(words)}(?!\w)", " ", text, flags=re.I)
+    return " ".join(text.split())
 
 
 class TurnPipeline:
@@ -125,7 +140,12 @@ class TurnPipeline:
             turn = Turn(Intent.TOO_LONG)
         else:
             parsed = self.searcher.parse(text)
-            turn = classify(text, parsed.text, has_results=bool(session.shown))
+            turn = classify(text, without_spec_words(parsed), has_results=bool(session.shown))
+            if turn.intent is Intent.REFINE and (parsed.filters.specs or parsed.spec_problems):
+                # a follow-up's specs are read for the product the conversation is about
+                parsed = self.searcher.parse(
+                    text, context=session.text,
+                    prefer=frozenset(s.attribute for s in session.filters.specs))
         return TurnContext(session, text, turn, parsed, profile, started)
 
     # -- turns answered in words ------------------------------------------------------------
@@ -193,7 +213,13 @@ class TurnPipeline:
             filters = refine_filters(
                 session.filters, parsed.filters, turn.price_direction, shown_prices
             )
-            extra = [w for w in residual_words(parsed.text) if w not in session.text.lower()]
+            if turn.size_direction:
+                specs = resize(filters.specs, turn.size_direction,
+                               self._shown_products(session), self.searcher.spec_vocabulary)
+                filters = dataclasses.replace(filters, specs=specs)
+            said = residual_words(" ".join(parsed.spec_words))
+            extra = [w for w in residual_words(parsed.text)
+                     if w not in session.text.lower() and w not in said]
             session.start_search(" ".join([session.text, *extra]).strip(), filters)
         else:  # MORE: the same search, minus everything already shown
             exclude = set(session.seen)
@@ -208,15 +234,18 @@ class TurnPipeline:
         shown = [c.product for c in candidates[: self.rerank_config.explain]]
         found = findings(self.searcher, parsed, result, shown, more)
 
+        searched = result.query.filters  # the session's, with any spec relaxed to the nearest
+
         def message(items: list[AnswerItem]) -> str:
             products = [p for i in items if (p := self.searcher.table.get(i.id)) is not None]
-            return results_message(session.text, session.filters, products, more, found)
+            return results_message(session.text, searched, products, more, found)
 
         past = past_clauses(ctx.profile)
         shortlist = Shortlist(
             candidates, session.text, message,
             own_reasons=(lambda page: compose_reasons(session.text, page, past)) if past else None,
             timings={"retrieve": result.timings_ms.get("total", 0.0)},
+            filters=searched,
         )
         yield from self._rank_and_answer(ctx, shortlist)
 
@@ -239,8 +268,9 @@ class TurnPipeline:
     def _rank_and_answer(self, ctx: TurnContext, shortlist: Shortlist) -> Iterator[Event]:
         session, cfg = ctx.session, self.rerank_config
         timings = dict(shortlist.timings)
-        candidates = self._checked(shortlist.candidates, session)
-        constraints = describe_filters(session.filters)
+        filters = shortlist.filters or session.filters
+        candidates = self._checked(shortlist.candidates, filters)
+        constraints = describe_filters(filters)
         yield CandidatesEvent(
             session_id=session.id,
             items=[AnswerItem.from_candidate(c) for c in candidates[: cfg.explain]],
@@ -295,13 +325,13 @@ class TurnPipeline:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _checked(self, candidates: list[Candidate], session: Session) -> list[Candidate]:
+    def _checked(self, candidates: list[Candidate], filters: Filters) -> list[Candidate]:
         """Belt and braces: only catalog items that satisfy every active filter."""
         kept = [
             c
             for c in candidates
             if self.searcher.table.get(c.product.id) is not None
-            and session.filters.accepts(c.product)
+            and filters.accepts(c.product)
         ]
         if len(kept) != len(candidates):
             log.error(

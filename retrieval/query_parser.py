@@ -117,10 +117,11 @@ class QueryParser:
         self._category_names = _alternation(self._category_of)
 
     def parse(self, query: str, context: str = "",
-              about: Callable[[str], np.ndarray] | None = None) -> ParsedQuery:
-        """``context`` and ``about``: see ``SpecParser.parse``."""
+              about: Callable[[str], np.ndarray] | None = None,
+              prefer: frozenset[str] = frozenset()) -> ParsedQuery:
+        """``context``, ``about`` and ``prefer``: see ``SpecParser.parse``."""
         found = _Found(text=" " + query + " ")
-        specs, problems, spec_words = self._parse_specs(found, context, about)
+        specs, problems, spec_words = self._parse_specs(found, context, about, prefer)
         self._parse_prices(found)
         if self._brand_names:
             self._parse_names(
@@ -159,13 +160,13 @@ class QueryParser:
                            spec_problems=problems, spec_words=spec_words)
 
     def _parse_specs(self, found: _Found, context: str,
-                     about: Callable[[str], np.ndarray] | None
+                     about: Callable[[str], np.ndarray] | None, prefer: frozenset[str],
                      ) -> tuple[tuple[SpecConstraint, ...], tuple[str, ...], tuple[str, ...]]:
         """Spec phrases become constraints (or problems); measures and negated features leave
         the search text."""
         if self.specs is None:
             return (), (), ()
-        read = self.specs.parse(found.text, context, about)
+        read = self.specs.parse(found.text, context, about, prefer)
         for start, end in reversed(read.spans):
             found.text = found.text[:start] + " " + found.text[end:]
         return tuple(read.constraints), tuple(read.problems), tuple(read.kept)

@@ -22,7 +22,7 @@ from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
-from retrieval.ranking.type_lead import TypeLead
+from retrieval.ranking.type_lead import WINDOW, Kind, TypeLead
 from retrieval.specs import SpecMasks, SpecParser, SpecVocabulary
 from retrieval.specs.relax import relax_specs
 from retrieval.store import open_client, products_collection
@@ -43,6 +43,9 @@ MIN_OVERFETCH = 500  # an unfiltered top-500 costs about as little as a top-100
 MAX_OVERFETCH = 2000  # beyond this an unfiltered query costs more than a where-filtered one
 MAX_IDS = 20_000  # rows a spec-filtered dense query names to Chroma
 ABOUT = 100  # nearest items that say what a spec phrase's product type covers
+MIN_OWN_TYPE = 50  # items a type word must name in titles before no synonym is looked for
+SYNONYM_SHARE = 0.3  # share of a word's nearest items of one other type that makes it a synonym
+MIN_LIFT = 10.0  # how much likelier that type is near the word than in the whole catalog
 ABOUT_KIND = 300  # nearest items that count as the asked kind before a spec is relaxed
 
 
@@ -101,6 +104,7 @@ class Searcher:
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
         # A spec query embeds its text to read its product type, then searches with it.
         self._vector = lru_cache(maxsize=256)(self._embed)
+        self._synonym = lru_cache(maxsize=256)(self._synonym_uncached)
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -145,10 +149,11 @@ class Searcher:
     def close(self) -> None:
         self._workers.shutdown(wait=False)
 
-    def parse(self, query: str, context: str = "") -> ParsedQuery:
+    def parse(self, query: str, context: str = "",
+              prefer: frozenset[str] = frozenset()) -> ParsedQuery:
         """``context``: the conversation's search so far (a follow-up's specifications are read
-        for the product type it names)."""
-        return self.parser.parse(query, context, about=self.about)
+        for the product type it names); ``prefer``: attributes it already constrains."""
+        return self.parser.parse(query, context, about=self.about, prefer=prefer)
 
     def about(self, text: str, depth: int = ABOUT) -> np.ndarray:
         """Rows of the ``depth`` items nearest to ``text`` by meaning (what a spec phrase's
@@ -156,6 +161,27 @@ class Searcher:
         vector = self._vector(text)
         return np.sort(np.fromiter((row for row, _ in self._query(vector, depth, None)),
                                    dtype=np.int64))
+
+    def same_type(self, query: str) -> tuple[str, ...]:
+        """The catalog's own word for the type ``query`` names, when its titles seldom use the
+        shopper's ("laptop": the items nearest to it by meaning are mostly "notebook"s)."""
+        head = self._types.head(query)
+        if head is None or self._types.type_rows(head.noun).size >= MIN_OWN_TYPE:
+            return ()
+        return self._synonym(query, head.noun)
+
+    def _synonym_uncached(self, query: str, noun: str) -> tuple[str, ...]:
+        rows = self.about(query)
+        counts = self._types.type_words(rows)
+        counts.pop(noun, None)
+        size = len(self.table)
+        # the type most over-represented near the word, among those covering a good share
+        lift = {word: n / max(self._types.type_rows(word).size, 1) for word, n in counts.items()
+                if n >= SYNONYM_SHARE * max(rows.size, 1)}
+        if not lift:
+            return ()
+        word = max(sorted(lift), key=lift.__getitem__)
+        return (word,) if lift[word] * size / max(rows.size, 1) >= MIN_LIFT else ()
 
     def _embed(self, text: str) -> np.ndarray:
         return embed_queries(self.embedder, [text])[0]
@@ -190,8 +216,10 @@ class Searcher:
         elif mode is Mode.DENSE:
             candidates = self._listed(dense, dense, lexical, k)
         else:
-            candidates = self._rank(self._pooled(lexical, dense), k, timings,
-                                    strict_type=bool(parsed.filters.specs))
+            candidates = self._rank(
+                self._pooled(lexical, dense), k, timings,
+                strict_type=any(s.hard for s in parsed.filters.specs),
+                preferred=self.spec_masks.preferred(parsed.filters.specs))
         timings["rank"] = elapsed_ms(t1)
         unknown, known_any = self.lexical.unknown_words(parsed.search_text)
         timings["total"] = elapsed_ms(t0)
@@ -330,8 +358,29 @@ class Searcher:
         ids = [self.table.products[r].id for r in rows.tolist()]
         return Pool(rows, ids, features, lexical, lex_rank, dense_score, dense_rank)
 
+    def _preferred_first(self, pool: Pool, order: np.ndarray, meets: np.ndarray,
+                         against: np.ndarray, lifts: bool) -> np.ndarray:
+        """Within the first ``WINDOW``: items of the asked type with every yes/no feature asked
+        for first ("monitor with hdmi": HDMI monitors before HDMI cables), then the rest, then
+        items whose own attributes say they lack one ("bluetooth: no"); each group in its
+        order. A value ("laser printer") lifts nothing: titles seldom say both the type and
+        the value (a laser printer whose title never says "printer" is still one)."""
+        top = order[:WINDOW]
+        rows = pool.rows[top]
+        lift = meets[rows] if lifts else np.zeros(top.size, dtype=bool)
+        head = self._types.head(pool.lexical.query.text)
+        if lift.any() and head is not None:
+            lift &= np.array([self._types.kind(int(r), head) is Kind.TYPE for r in rows],
+                             dtype=bool)
+        drop = against[rows] & ~lift
+        out = order.copy()
+        out[: top.size] = np.concatenate([top[lift], top[~lift & ~drop], top[drop]])
+        return out
+
     def _rank(self, pool: Pool, k: int, timings: dict[str, float],
-              strict_type: bool = False) -> list[Candidate]:
+              strict_type: bool = False,
+              preferred: tuple[np.ndarray, np.ndarray, bool] | None = None
+              ) -> list[Candidate]:
         """The pool ordered by the ranker (ties by row, so results are deterministic), then the
         asked-for product type before its accessories."""
         if not pool.ids:
@@ -346,9 +395,12 @@ class Searcher:
         place_scores = scores[order]
         if self.type_lead is not None:
             t0 = time.perf_counter()
-            order = self.type_lead.reorder(pool.lexical.query.text, pool.rows, order,
-                                           strict=strict_type)
+            query = pool.lexical.query.text
+            order = self.type_lead.reorder(query, pool.rows, order, strict=strict_type,
+                                           also=self.same_type(query) if strict_type else ())
             timings["type_lead"] = elapsed_ms(t0)
+        if preferred is not None:
+            order = self._preferred_first(pool, order, *preferred)
         order = order[:k]
         out = []
         for rank, i in enumerate(order.tolist(), start=1):

@@ -47,7 +47,7 @@ class Filters:
             return False
         if category in self.exclude_categories:
             return False
-        return all(spec.holds(product) for spec in self.specs)
+        return all(spec.holds(product) for spec in self.specs if spec.hard)
 
 
 @dataclass(frozen=True, slots=True)

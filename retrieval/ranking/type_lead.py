@@ -29,7 +29,7 @@ generic English lexicon of accessory words. The rules, on a title without its le
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -209,6 +209,16 @@ class TypeLead:
             return None
         return Head(words[-1], asked)
 
+    def type_words(self, rows: np.ndarray) -> Counter[str]:
+        """How many of ``rows`` are of each catalog product type (by title or category)."""
+        counts: Counter[str] = Counter()
+        for row in rows.tolist():
+            title = self.titles[row]
+            nouns = {title.words[i] for i in title.mentions} | ({title.category_head} - {""})
+            counts.update(n for n in nouns if self.is_type(n)
+                          and title.kind(n, frozenset({n})) is Kind.TYPE)
+        return counts
+
     def type_rows(self, noun: str) -> np.ndarray:
         """Rows of the items of type ``noun`` (stemmed), in row order."""
         return self._type_rows(noun)
@@ -228,18 +238,23 @@ class TypeLead:
         return Kind.OTHER if row is None else self.kind(row, head)
 
     def reorder(self, query: str, rows: np.ndarray, order: np.ndarray,
-                strict: bool = False) -> np.ndarray:
+                strict: bool = False, also: tuple[str, ...] = ()) -> np.ndarray:
         """``order`` (indices into ``rows``, best first) with, within its first ``WINDOW``, the
         places held by the asked type and its accessories refilled type first; every other item
         keeps its place. Unchanged when the query names no catalog product type.
 
         ``strict`` (a query that also gives specifications, "1tb hard drive"): items of the
-        asked type come before every other item of the window, not only its accessories."""
+        asked type come before every other item of the window, not only its accessories;
+        ``also``: other type nouns that count as the asked type ("notebook" for "laptop")."""
         head = self.head(query)
         if head is None:
             return order
         top = order[:WINDOW]
         kinds = [self.kind(int(rows[i]), head) for i in top.tolist()]
+        if strict and also:
+            kinds = [Kind.TYPE if k is not Kind.TYPE and any(
+                self.kind(int(rows[i]), Head(noun, head.asked)) is Kind.TYPE for noun in also)
+                else k for i, k in zip(top.tolist(), kinds, strict=True)]
         if strict and Kind.TYPE in kinds:
             first = [i for i, k in zip(top.tolist(), kinds, strict=True) if k is Kind.TYPE]
             rest = [i for i, k in zip(top.tolist(), kinds, strict=True) if k is not Kind.TYPE]

@@ -46,6 +46,9 @@ class SpecConstraint:
     """CHOICE: accepted stored values, lower-cased."""
     words: tuple[str, ...] = field(default=())
     """FLAG/CHOICE: how a text says it, for items that lack the attribute."""
+    hard: bool = True
+    """A filter every item meets; False: a preference that puts the items meeting it first
+    (a feature most items of the asked type do not list, "bluetooth headphones")."""
 
     def holds(self, product: Product) -> bool:
         """Reference check. An item without the attribute is judged by its title and
@@ -75,7 +78,7 @@ class SpecConstraint:
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"attribute": self.attribute, "kind": str(self.kind),
-                               "label": self.label}
+                               "label": self.label, "hard": self.hard}
         if self.kind is SpecKind.NUMBER:
             out.update(dimension=self.dimension, low=self.low, high=self.high)
         elif self.kind is SpecKind.FLAG:

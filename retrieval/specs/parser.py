@@ -49,6 +49,14 @@ _MAY_HAVE_SPEC = re.compile(r"\d|[^\W\d_]{2,}")
 _FAR = 3.0
 """A measure this many times beyond the catalog's largest (or below its smallest) value is no
 product's: it is reported instead of matched."""
+HARD_COVERAGE = 0.5
+"""Share of the asked type's items that must list a yes/no or text attribute before asking
+for it filters (below it, it is a preference)."""
+AFFINITY = 10.0
+"""Weight of the words next to a measure ("16 gb *memory*") against the type's coverage and
+the values' fit."""
+NAMED = 0.2
+"""Affinity from the words next to a measure that ties it to its own attribute."""
 MIN_TYPE_ITEMS = 3
 """Items of the asked type that must have an attribute before a phrase means it there."""
 MIN_CHOICE_COVERAGE = 0.05
@@ -86,11 +94,13 @@ class SpecParser:
         self.brands = frozenset(b.lower() for b in brands)
 
     def parse(self, text: str, context: str = "",
-              about: Callable[[str], np.ndarray] | None = None) -> SpecParse:
+              about: Callable[[str], np.ndarray] | None = None,
+              prefer: frozenset[str] = frozenset()) -> SpecParse:
         """``context``: the conversation's search so far, for a follow-up that names no product
-        type ("at least 16gb" after "laptop"). ``about``: the rows a search for a text finds
-        (the searcher's nearest items by meaning): with it, "laptop" also means the catalog's
-        notebooks; without it, only the items the catalog's titles call that type."""
+        type ("at least 16gb" after "laptop"); ``prefer``: the attributes it constrains, which
+        a measure no word ties elsewhere keeps to. ``about``: the rows a search for a text
+        finds (the searcher's nearest items by meaning): with it, "laptop" also means the
+        catalog's notebooks; without it, only the items the catalog's titles call that type."""
         out = SpecParse()
         if not _MAY_HAVE_SPEC.search(text):
             return out
@@ -102,7 +112,7 @@ class SpecParser:
             rows = found if rows is None else np.union1d(rows, found)
         if rows is not None and rows.size == 0:
             rows = None
-        self._numbers(text, rows, head.noun if head else "", out)
+        self._numbers(text, rows, head.noun if head else "", prefer, out)
         taken = _taken(out.spans, len(text))
         # Features and values are read only for a type the catalog's titles name: a word that
         # merely equals some attribute's value elsewhere ("power", "night") is no spec.
@@ -113,14 +123,27 @@ class SpecParser:
     # -- measures ---------------------------------------------------------------------------
 
     def _numbers(self, text: str, type_rows: np.ndarray | None, head: str,
-                 out: SpecParse) -> None:
+                 prefer: frozenset[str], out: SpecParse) -> None:
         by_attribute: dict[str, list[_Bound]] = {}
+        read: list[tuple[_Bound, dict[str, float], bool]] = []
         for bound in _bounds(text, out):
             names = self.vocab.by_dimension.get(bound.measure.dimension)
             if not names:
                 continue  # a unit this catalog never states: the words stay in the search
             near = [w for w in _near(text, bound.span) if stem_words([w])[0] != head]
-            attr = self._pick_numeric(names, bound, type_rows, near)
+            scores, named = self._scores(names, bound, type_rows, near, prefer)
+            read.append((bound, scores, named))
+        # Measures of one dimension that no word ties to an attribute mean the same one ("at
+        # least 8gb and at most 4gb"): picked together.
+        joint: dict[str, dict[str, float]] = {}
+        for bound, scores, named in read:
+            if not named:
+                total = joint.setdefault(bound.measure.dimension, {})
+                for name, score in scores.items():
+                    total[name] = total.get(name, 0.0) + score
+        for bound, scores, named in read:
+            pool = scores if named else joint[bound.measure.dimension]
+            attr = max(sorted(pool), key=pool.__getitem__)
             out.spans.append(self._with_noun(text, bound.span, attr, head))
             if bound.measure.value <= 0 or (bound.low is not None and bound.low < 0):
                 out.problems.append(f"{bound.phrase.strip()} cannot be matched: a size must be "
@@ -149,10 +172,12 @@ class SpecParser:
                 rivals=self.vocab.rivals(attr),
             ))
 
-    def _pick_numeric(self, names: list[str], bound: _Bound, type_rows: np.ndarray | None,
-                      near: list[str]) -> str:
-        """The attribute ``bound`` most likely constrains (see the module's docstring)."""
-        best, best_score = names[0], -1.0
+    def _scores(self, names: list[str], bound: _Bound, type_rows: np.ndarray | None,
+                near: list[str], prefer: frozenset[str]) -> tuple[dict[str, float], bool]:
+        """How likely ``bound`` constrains each attribute (see the module's docstring), and
+        whether a word next to it names one ("16gb *ram*"). ``prefer``: attributes the
+        conversation already constrains ("at least 32gb" after "16gb ram")."""
+        out: dict[str, float] = {}
         affinity = self._affinity(near, names)
         for name in names:
             attr = self.vocab.numeric[name]
@@ -167,10 +192,12 @@ class SpecParser:
             else:
                 coverage = rows.size / self.size
             fit = _share_within(values, attr.scales, bound.low, bound.high)
-            score = coverage * (0.2 + fit) * (1.0 + 3.0 * affinity.get(name, 0.0))
-            if score > best_score:
-                best, best_score = name, score
-        return best
+            score = coverage * (0.2 + fit) * (1.0 + AFFINITY * affinity.get(name, 0.0))
+            out[name] = score
+        named = max(affinity.values(), default=0.0) >= NAMED
+        if not named and prefer & set(names):  # the conversation's own attribute decides
+            out = {name: score if name in prefer else 0.0 for name, score in out.items()}
+        return out, named
 
     def _with_noun(self, text: str, span: tuple[int, int], attr: str,
                    head: str) -> tuple[int, int]:
@@ -184,7 +211,8 @@ class SpecParser:
         if stem_words([word])[0] == head or word in STOPWORDS:
             return span
         counts = self.vocab.word_attribute.get(word)
-        if not counts or attr not in counts:
+        if not counts or counts.get(attr, 0) < NAMED * sum(counts.values()) \
+                or not self.vocab.labels_measures(word):
             return span
         return span[0], span[1] + after.end()
 
@@ -234,8 +262,12 @@ class SpecParser:
                 if self._not_a_spec(words, head):
                     continue
                 negated = bool(_NEGATION.search(text[:start]))
-                found = (self._flag(words, type_rows, negated, [t[0] for t in tokens], head)
-                         or self._choice(words, type_rows, negated))
+                query_words = [t[0] for t in tokens]
+                if " ".join(words) in RESOLUTIONS:  # "full hd" is a resolution, not a flag
+                    found = self._choice(words, type_rows, negated)
+                else:
+                    found = (self._flag(words, type_rows, negated, query_words, head)
+                             or self._choice(words, type_rows, negated))
                 if found is None:
                     continue
                 out.constraints.append(found)
@@ -287,6 +319,7 @@ class SpecParser:
             attribute=best, kind=SpecKind.FLAG, wanted=not negated,
             label=("no " if negated else "with ") + said,
             words=tuple(dict.fromkeys((said, *flag.words))),
+            hard=negated or self._listed(flag.rows, type_rows),
         )
 
     def _choice(self, words: list[str], type_rows: np.ndarray | None,
@@ -315,7 +348,17 @@ class SpecParser:
             values=frozenset({value}),
             label=("not " if negated else "") + (said if value == said else f"{said} ({value})"),
             words=fallback,
+            hard=negated or self._listed(self.vocab.choices[best].rows, type_rows),
         )
+
+    @staticmethod
+    def _listed(rows: np.ndarray, type_rows: np.ndarray | None) -> bool:
+        """Do most items of the asked type list the attribute? Then a feature asked for is a
+        filter; otherwise titles and descriptions say too little to drop the items that do
+        not mention it, and it only puts the ones that do first ("bluetooth headphones")."""
+        if type_rows is None or not type_rows.size:
+            return False
+        return float(np.isin(type_rows, rows).mean()) >= HARD_COVERAGE
 
     def _coverage(self, rows: np.ndarray, type_rows: np.ndarray | None,
                   least: int = MIN_TYPE_ITEMS) -> float:

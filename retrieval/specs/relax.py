@@ -37,6 +37,9 @@ def relax_specs(
     kept: list[SpecConstraint] = []
     relaxed: list[Relaxation] = []
     for spec in filters.specs:
+        if not spec.hard:  # a preference never empties a page
+            kept.append(spec)
+            continue
         pool = allowed & (masks.all(kept) if kept else True)
         if (pool & masks.mask(spec)).any():
             kept.append(spec)

@@ -71,7 +71,7 @@ def number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-NOT_MEASURES = frozenset({"2g", "3g", "4g", "5g", "2m", "3m"})
+NOT_MEASURES = frozenset({"2g", "3g", "4g", "5g", "3m"})
 """Names that look like a measure: mobile network generations, a brand."""
 
 

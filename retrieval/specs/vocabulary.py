@@ -40,6 +40,8 @@ MIN_SCALE_SHARE = 0.15
 MIN_ITEMS = 5
 """Items an attribute (or a choice value) needs before a shopper's phrase can mean it."""
 MAX_CHOICE_WORDS = 3
+LABEL_SHARE = 0.3
+"""Share of a word's titles where it labels a measure before it counts as a measure's label."""
 _WORD = re.compile(r"[^\W_]+")
 _CONTEXT_SKIP = frozenset({"x", "and", "with", "of", "the", "a", "in", "to", "for", "pc", "s"})
 
@@ -111,6 +113,16 @@ class SpecVocabulary:
     """Lower-cased value -> choice attributes that have it."""
     word_attribute: dict[str, Counter[str]]
     """Context word -> how often it stood next to each numeric attribute's measures."""
+    word_titles: Counter[str]
+    """Context word -> how many titles have it."""
+
+    def labels_measures(self, word: str) -> bool:
+        """Is ``word`` mostly a measure's label where titles use it ("16GB *RAM*", "512GB
+        *SSD*"), not a word of its own ("*USB* flash drive")?"""
+        counts = self.word_attribute.get(word)
+        if not counts:
+            return False
+        return sum(counts.values()) >= LABEL_SHARE * max(self.word_titles.get(word, 0), 1)
 
     def rivals(self, name: str) -> frozenset[str]:
         """Numeric attributes other than ``name`` that titles state in one of its units."""
@@ -138,10 +150,13 @@ class SpecVocabulary:
         for choice in choices.values():
             for value in choice.counts:
                 choice_values[value].append(choice.name)
+        word_titles: Counter[str] = Counter()
+        for p in products:
+            word_titles.update({w for w in _WORD.findall(p.title.lower()) if w in word_attribute})
         log.info("learned %d measured, %d yes/no and %d choice attributes in %.0f ms",
                  len(numeric), len(flags), len(choices), elapsed_ms(started))
         return cls(numeric, flags, choices, dict(by_dimension), dict(flag_names),
-                   dict(choice_values), dict(word_attribute))
+                   dict(choice_values), dict(word_attribute), word_titles)
 
 
 def _attribute_kinds(products: Sequence[Product]) -> dict[str, set[str]]:
