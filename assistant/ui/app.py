@@ -1,6 +1,8 @@
 """The Gradio chat page: streamed answers, product cards with like/dislike, shopper selection.
 
-Layout: the conversation on the left; the current recommendations as cards on the right.
+Layout: the conversation on the left; the current recommendations as cards on the right,
+under the latest answer's facet chips (``assistant.ui.chips``: a click sends the chip's
+follow-up, "only Logitech", "27 inch", as the next message).
 ``/chat`` is the one public API endpoint: ``Client(url).predict(message, user_id,
 api_name="/chat")`` returns the reply as Markdown and keeps a conversation per client.
 """
@@ -16,6 +18,7 @@ import gradio as gr
 from assistant.answer import Answer, AnswerEvent, AnswerItem, CandidatesEvent, ReasonsEvent
 from assistant.intents import Intent
 from assistant.turn import SHOWS_PRODUCTS
+from assistant.ui.chips import CHIPS_CSS, FacetChips
 from assistant.ui.render import (
     CARD_CSS,
     card_html,
@@ -39,7 +42,7 @@ EXAMPLES = {
 }
 GENERIC_EXAMPLES = ["gift under 20", "more", "why the second one?", "start over"]
 
-CSS = CARD_CSS + """
+CSS = CARD_CSS + CHIPS_CSS + """
 #shopchat-cards {max-height: 880px; overflow-y: auto;}
 #shopchat-cards .shopchat-slot {padding: 8px; margin-bottom: 8px;}
 #shopchat-title {margin-bottom: 0;}
@@ -95,6 +98,7 @@ def build_app(shop: Shop) -> gr.Blocks:
                 history = gr.Markdown("", elem_id="shopchat-history")
             with gr.Column(scale=2, elem_id="shopchat-cards"):
                 gr.Markdown("### Recommendations")
+                chips = FacetChips.build()
                 items = gr.State([])
                 groups: list[gr.Group] = []
                 cards: list[gr.HTML] = []
@@ -137,7 +141,7 @@ def build_app(shop: Shop) -> gr.Blocks:
                         shown = [{"item": i.model_dump()} for i in event.items]
                         note = f"Found {len(shown)} candidates — ranking and explaining…"
                         yield {chatbot: [*chat, _bot(note)], box: "", notice: "",
-                               **show_cards(shown, pending=True)}
+                               **show_cards(shown, pending=True), **chips.show(event.facets)}
                     elif isinstance(event, ReasonsEvent):
                         shown = [{"item": i.model_dump()} for i in event.items]
                         yield {notice: notice_html(event.degraded_reason),
@@ -149,6 +153,7 @@ def build_app(shop: Shop) -> gr.Blocks:
                         if answer.intent in SHOWS_PRODUCTS or answer.intent == Intent.RESET:
                             shown = [{"item": i.model_dump()} for i in answer.items]
                             update.update(show_cards(shown, pending=False))
+                            update.update(chips.show(answer.facets))
                         if answer.degraded:
                             gr.Warning(f"Degraded answer: {answer.degraded_reason}")
                         yield update
@@ -162,18 +167,19 @@ def build_app(shop: Shop) -> gr.Blocks:
             shop.end_conversation(catalog_name, conversation_id(session, user, catalog_name, "ui"))
             return {chatbot: [], box: "", notice: "", history: _history(shop, catalog_name,
                                                                          selected, user),
-                    **show_cards([], pending=False)}
+                    **show_cards([], pending=False), **chips.show([])}
 
         def change_catalog(catalog_name: str, request: gr.Request) -> dict[Any, Any]:
             out = reset(GUEST, catalog_name, request)
             out[shopper] = gr.update(choices=shop.shoppers(catalog_name), value=GUEST)
             return out
 
-        chat_outputs = [chatbot, box, items, notice, *groups, *cards]
-        reset_outputs = [chatbot, box, items, notice, history, *groups, *cards]
+        chat_outputs = [chatbot, box, items, notice, *groups, *cards, *chips.outputs]
+        reset_outputs = [chatbot, box, items, notice, history, *groups, *cards, *chips.outputs]
         for trigger in (box.submit, send.click):
             trigger(respond, inputs=[box, chatbot, shopper, catalog], outputs=chat_outputs,
                     api_visibility="private")
+        chips.bind(respond, [chatbot, shopper, catalog], chat_outputs)
         new.click(reset, inputs=[shopper, catalog], outputs=reset_outputs,
                   api_visibility="private")
         shopper.change(reset, inputs=[shopper, catalog], outputs=reset_outputs,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from assistant.answer import Answer, AnswerItem
+from assistant.answer import Answer, AnswerFacetValue, AnswerItem
 from assistant.markdown import md_escape
 from assistant.reasons import format_amount
 from retrieval.profiles import StoredEvent
@@ -74,6 +74,15 @@ def card_html(item: AnswerItem, position: int, *, pending: bool = False,
         f"{esc(format_amount(item.price, item.currency))}</span>{esc(mark)}</div>"
         f'<div class="{reason_class}">{esc(reason)}</div></div></div>'
     )
+
+
+def chip_text(value: AnswerFacetValue) -> str:
+    """A facet chip's text: "27 inch (4)" (a button's text: shown as text, never markup)."""
+    return f"{value.label} ({value.count})"
+
+
+def facet_name_html(label: str) -> str:
+    return f'<span class="shopchat-facet-label">{html.escape(label)}</span>'
 
 
 def reply_markdown(answer: Answer, *, reasons: bool = True, ids: bool = True) -> str:

@@ -7,6 +7,10 @@ import shutil
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -72,3 +76,81 @@ def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
         finally:
             browser.close()
     return visit
+
+
+@dataclass
+class ChipVisit:
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    """Facet label -> its chips' text, after the first query."""
+    chip_tags: set[str] = field(default_factory=set)
+    """Element names of the chips (real buttons: {"button"})."""
+    chat: str = ""
+    """The conversation after the chip's turn."""
+    cards: list[str] = field(default_factory=list)
+    """Cards after the chip's turn."""
+    facets_after: dict[str, list[str]] = field(default_factory=dict)
+
+
+_SETTLED = """([sent]) => {
+  const chat = document.querySelector('#shopchat-chat');
+  return !!chat && chat.innerText.includes(sent)
+    && !chat.innerText.includes('ranking and explaining')
+    && !document.querySelector('.shopchat-card .reason.pending');
+}"""
+"""The chip's message is in the chat and its answer is complete."""
+
+
+def refine_by_chip(url: str, query: str, chip: str, sent: str, *,
+                   screenshot: Path | None = None, timeout_ms: int = 120_000) -> ChipVisit:
+    """Ask ``query``, then press the chip whose text starts with ``chip`` with the keyboard
+    (focus, Enter); wait for the answer to ``sent`` (the chip's message)."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("no chromium on PATH (apt-get install chromium chromium-driver)")
+    out = ChipVisit()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True,
+                                     args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(timeout_ms)
+            page.goto(url, wait_until="domcontentloaded")
+            page.locator("#shopchat-history", has_text="history").wait_for()
+            page.locator("#shopchat-input textarea, #shopchat-input input").first.fill(query)
+            page.locator("#shopchat-send").click()
+            page.locator(".shopchat-card .reason:not(.pending)").first.wait_for()
+            page.locator(".shopchat-chip").first.wait_for()
+            out.facets = facets_on(page)
+            button = page.get_by_role("button", name=re.compile("^" + re.escape(chip)))
+            out.chip_tags = {t.lower() for t in page.locator(".shopchat-chip").evaluate_all(
+                "els => els.map(e => e.tagName)")}
+            button.first.focus()
+            page.keyboard.press("Enter")
+            page.wait_for_function(_SETTLED, arg=[sent])
+            out.chat = page.locator("#shopchat-chat").inner_text()
+            out.cards = [c.inner_text() for c in page.locator(".shopchat-card").all()
+                         if c.is_visible()]
+            out.facets_after = facets_on(page)
+            if screenshot is not None:
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    return out
+
+
+def facets_on(page: Page) -> dict[str, list[str]]:
+    """Visible facet rows: label -> chip texts."""
+    rows = page.locator(".shopchat-facet")
+    out: dict[str, list[str]] = {}
+    for row in rows.all():
+        if not row.is_visible():
+            continue
+        name = row.locator(".shopchat-facet-label").inner_text().strip()
+        out[name] = [c.inner_text().strip() for c in row.locator(".shopchat-chip").all()
+                     if c.is_visible()]
+    return out

@@ -92,3 +92,39 @@ def test_notice_and_history() -> None:
     assert "2026-01-02 · like · Mouse \\*pro\\*" in text
     assert "query · \\<i\\>red\\</i\\> shoes" in text and "u\\_1" in text
     assert "No history yet" in history_markdown([], {}, "guest")
+
+
+def test_facet_chips_show_hide_and_escape() -> None:
+    import gradio as gr
+
+    from assistant.answer import AnswerFacet, AnswerFacetValue
+    from assistant.ui.chips import CHIPS_PER_ROW, FACET_ROWS, FacetChips, chip_query
+    from assistant.ui.render import chip_text
+
+    facets = [
+        AnswerFacet(name="brand", label="<b>Brand</b>", values=[
+            AnswerFacetValue(label="<b>EvilCorp</b>", count=2, query="only <b>EvilCorp</b>"),
+            AnswerFacetValue(label="HP", count=1, query="only HP")]),
+        AnswerFacet(name="display_diagonal", label="Display diagonal", values=[
+            AnswerFacetValue(label=f"{n} inch", count=n, query=f"{n} inch")
+            for n in range(20, 20 + CHIPS_PER_ROW + 2)]),
+    ]
+    with gr.Blocks():
+        chips = FacetChips.build()
+    update = chips.show(facets)
+
+    assert update[chips.state] == [f.model_dump() for f in facets]
+    assert update[chips.names[0]] == (
+        '<span class="shopchat-facet-label">&lt;b&gt;Brand&lt;/b&gt;</span>')
+    assert update[chips.chips[0][0]]["value"] == "<b>EvilCorp</b> (2)"  # a button's text
+    assert [update[r]["visible"] for r in chips.rows] == [True, True] + [False] * (FACET_ROWS - 2)
+    assert [update[c]["visible"] for c in chips.chips[0]] == [True, True] + [False] * (
+        CHIPS_PER_ROW - 2)
+    assert all(update[c]["visible"] for c in chips.chips[1])  # the first CHIPS_PER_ROW values
+    assert chip_text(facets[1].values[0]) == "20 inch (20)"
+    assert chip_query(update[chips.state], 1, 2) == "22 inch"
+    with pytest.raises(gr.Error):
+        chip_query(update[chips.state], 3, 0)  # that chip is hidden now
+
+    cleared = chips.show([])
+    assert cleared[chips.state] == [] and not any(cleared[r]["visible"] for r in chips.rows)
