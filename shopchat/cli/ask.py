@@ -1,4 +1,5 @@
-"""``shopchat ask`` (one turn, Answer as JSON) and ``shopchat chat`` (a terminal conversation)."""
+"""``shopchat ask`` (one turn: the Answer as JSON, or ``--text``: message, items and facets) and
+``shopchat chat`` (a terminal conversation)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
 
 if TYPE_CHECKING:
-    from assistant.answer import AnswerItem
+    from assistant.answer import Answer, AnswerFacet, AnswerItem
 
 
 def ask(
@@ -20,14 +22,44 @@ def ask(
     user: str = typer.Option("guest", "--user", "-u"),
     session: str = typer.Option(None, "--session", "-s", help="Continue this session."),
     catalog: str = typer.Option(None, "--catalog", "-c"),
+    as_json: bool = typer.Option(True, "--json/--text",
+                                 help="The Answer as JSON (default), or as text: the message, "
+                                      "the items, then the facets."),
 ) -> None:
-    """One turn through the full pipeline; prints the Answer as JSON."""
+    """One turn through the full pipeline; prints the Answer as JSON (its ``facets`` too)."""
     from assistant import Assistant
 
     with fail_cleanly():
         bot = Assistant.open(catalog, get_settings())
         answer = bot.ask(user, query, session)
-    typer.echo(answer.model_dump_json(indent=2))
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+def print_answer(answer: Answer) -> None:
+    console.print(escape(answer.message), markup=True)
+    if answer.items:
+        console.print(items_table(answer.items, ""))
+    for line in facet_lines(answer.facets):
+        console.print(line, markup=False, highlight=False)
+    console.print(f"session: {answer.session_id}", style="dim", markup=False)
+
+
+def facet_lines(facets: Sequence[AnswerFacet]) -> list[str]:
+    """ "Brand: Logitech (4) · HP (2)", one line per facet; a value whose follow-up is not its
+    label plainly says what to type ("yes (18) → with hdmi")."""
+    lines = []
+    for facet in facets:
+        shown = []
+        for v in facet.values:
+            text = f"{v.label} ({v.count})"
+            if facet.name not in ("brand", "price") and v.query != v.label:
+                text += f" \u2192 {v.query}"
+            shown.append(text)
+        lines.append(f"{facet.label}: " + " \u00b7 ".join(shown))
+    return lines
 
 
 def items_table(items: Sequence[AnswerItem], title: str) -> Table:
@@ -72,3 +104,5 @@ def chat(
                 elif isinstance(event, AnswerEvent):
                     session = event.answer.session_id
                     console.print(f"[bold green]shopchat>[/] {event.answer.message}")
+                    for facet_line in facet_lines(event.answer.facets):
+                        console.print(facet_line, style="dim", markup=False, highlight=False)
