@@ -23,8 +23,9 @@ CHIPS_PER_ROW = 6
 CHIPS_CSS = """
 #shopchat-facets {gap: 4px;}
 #shopchat-facets .shopchat-facet {flex-wrap: wrap; align-items: center; gap: 6px;}
-#shopchat-facets .shopchat-facet-name {flex: 0 0 auto; min-width: 0; font-weight: 600;
-  font-size: 0.9em; color: #475569;}
+#shopchat-facets .shopchat-facet-name {flex: 0 0 9em !important; width: 9em !important;
+  padding: 0 !important; font-weight: 600; font-size: 0.85em; line-height: 1.2;
+  color: #475569; overflow-wrap: anywhere;}
 #shopchat-facets .shopchat-chip {flex: 0 0 auto !important; width: auto !important;
   min-width: 0 !important; border-radius: 999px; padding: 2px 10px;}
 """
