@@ -228,8 +228,10 @@ def _fmt(value: float) -> str:
 
 
 def _number_queries(word: str, attr: NumericAttribute, values: np.ndarray,
-                    rng: random.Random) -> list[SpecQuery]:
-    """One query per template for a value some items of the type have."""
+                    rng: random.Random, ambiguous: bool = False) -> list[SpecQuery]:
+    """One query per template for a value some items of the type have. ``ambiguous``: the
+    type has a more common attribute in the same unit, so the query names this one ("processor
+    at least 2.8ghz l3 cache speed"), as a shopper who means it would."""
     picks = sorted(set(np.round(values, 4).tolist()))
     out = []
     for template in ("exact-before", "exact-with", "at-least", "under"):
@@ -238,7 +240,8 @@ def _number_queries(word: str, attr: NumericAttribute, values: np.ndarray,
             continue
         value, unit = _phrase_value(attr, stored)
         size = UNITS[unit][1] / attr.scales[0]  # stored units per phrased unit
-        said = f"{_fmt(value)}{_unit_text(unit, rng.random() < 0.5, rng)}{_noun(attr.name, rng)}"
+        noun = f" {' '.join(name_words(attr.name))}" if ambiguous else _noun(attr.name, rng)
+        said = f"{_fmt(value)}{_unit_text(unit, rng.random() < 0.5, rng)}{noun}"
         low: float | None
         high: float | None
         if template.startswith("exact"):
@@ -326,11 +329,18 @@ def _choice_queries(word: str, name: str, counts: dict[str, int],
 def _type_candidates(products: Sequence[Product], vocab: SpecVocabulary, word: str,
                      rows: np.ndarray, rng: random.Random) -> list[SpecQuery]:
     out: list[SpecQuery] = []
+    eligible: list[tuple[NumericAttribute, np.ndarray, int]] = []
     for name in sorted(vocab.numeric):
         attr = vocab.numeric[name]
         have, values, agreement = _title_agreement(products, attr, rows)
         if have.size >= MIN_SPEC_ITEMS and agreement >= MIN_TITLE_AGREEMENT:
-            out += _number_queries(word, attr, values, rng)
+            eligible.append((attr, values, int(have.size)))
+    usual: dict[str, tuple[int, str]] = {}  # dimension -> the type's most stated attribute
+    for attr, _, n in eligible:
+        usual[attr.dimension] = max(usual.get(attr.dimension, (0, "")), (n, attr.name))
+    for attr, values, _ in eligible:
+        ambiguous = attr.name not in family(usual[attr.dimension][1])
+        out += _number_queries(word, attr, values, rng, ambiguous)
     for name in sorted(vocab.flags):
         flag = vocab.flags[name]
         if compact(name) not in FEATURES:

@@ -22,7 +22,7 @@ from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
-from retrieval.ranking.type_lead import WINDOW, Kind, TypeLead
+from retrieval.ranking.type_lead import WINDOW, Head, Kind, TypeLead
 from retrieval.specs import SpecMasks, SpecParser, SpecVocabulary
 from retrieval.specs.relax import relax_specs
 from retrieval.store import open_client, products_collection
@@ -46,6 +46,7 @@ ABOUT = 100  # nearest items that say what a spec phrase's product type covers
 MIN_OWN_TYPE = 50  # items a type word must name in titles before no synonym is looked for
 SYNONYM_SHARE = 0.3  # share of a word's nearest items of one other type that makes it a synonym
 MIN_LIFT = 10.0  # how much likelier that type is near the word than in the whole catalog
+LIFT_WINDOW = 50  # how deep items of the asked type with the features asked for are lifted from
 ABOUT_KIND = 300  # nearest items that count as the asked kind before a spec is relaxed
 
 
@@ -360,22 +361,27 @@ class Searcher:
 
     def _preferred_first(self, pool: Pool, order: np.ndarray, meets: np.ndarray,
                          against: np.ndarray, lifts: bool) -> np.ndarray:
-        """Within the first ``WINDOW``: items of the asked type with every yes/no feature asked
-        for first ("monitor with hdmi": HDMI monitors before HDMI cables), then the rest, then
-        items whose own attributes say they lack one ("bluetooth: no"); each group in its
-        order. A value ("laser printer") lifts nothing: titles seldom say both the type and
-        the value (a laser printer whose title never says "printer" is still one)."""
+        """Items of the asked type with every yes/no feature asked for first, from the first
+        ``LIFT_WINDOW`` ("monitor with hdmi": HDMI monitors before HDMI cables); then, within
+        the first ``WINDOW`` of the rest, items whose own attributes say they lack one
+        ("bluetooth: no") after the others; each group in its order. A value ("laser printer")
+        lifts nothing: titles seldom say both the type and the value (a laser printer whose
+        title never says "printer" is still one)."""
+        lifted = np.zeros(0, dtype=order.dtype)
+        query = pool.lexical.query.text
+        head = self._types.head(query)
+        if lifts:
+            deep = order[:LIFT_WINDOW]
+            lift = meets[pool.rows[deep]]
+            if head is not None:
+                nouns = (head.noun, *self.same_type(query))
+                lift &= np.array([any(self._types.kind(int(r), Head(n, head.asked)) is Kind.TYPE
+                                      for n in nouns) for r in pool.rows[deep]], dtype=bool)
+            lifted = deep[lift]
+            order = np.concatenate([deep[~lift], order[LIFT_WINDOW:]])
         top = order[:WINDOW]
-        rows = pool.rows[top]
-        lift = meets[rows] if lifts else np.zeros(top.size, dtype=bool)
-        head = self._types.head(pool.lexical.query.text)
-        if lift.any() and head is not None:
-            lift &= np.array([self._types.kind(int(r), head) is Kind.TYPE for r in rows],
-                             dtype=bool)
-        drop = against[rows] & ~lift
-        out = order.copy()
-        out[: top.size] = np.concatenate([top[lift], top[~lift & ~drop], top[drop]])
-        return out
+        drop = against[pool.rows[top]]
+        return np.concatenate([lifted, top[~drop], top[drop], order[WINDOW:]])
 
     def _rank(self, pool: Pool, k: int, timings: dict[str, float],
               strict_type: bool = False,

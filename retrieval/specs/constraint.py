@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from retrieval.specs.units import measures
+from retrieval.specs.units import item_base, measures
 from shopchat.records import Product
 
 
@@ -30,7 +30,8 @@ class SpecConstraint:
     high: float | None = None
     """NUMBER: inclusive bounds in base units (``retrieval.specs.units``)."""
     scales: tuple[float, ...] = ()
-    """NUMBER: base units per stored unit, one per scale the catalog stores it in."""
+    """NUMBER: base units per stored unit, the usual scale first (an item whose title states
+    its value in another scale keeps its own: ``units.item_base``)."""
     dimension: str = ""
     unit: str = ""
     """NUMBER: the unit it was asked in (a ``retrieval.specs.units.UNITS`` key)."""
@@ -60,7 +61,8 @@ class SpecConstraint:
                     stored = float(raw)
                 except ValueError:
                     return False
-                return any(self.within(stored * s) for s in self.scales)
+                return self.within(item_base(stored, product.title, self.dimension,
+                                             self.scales[0] if self.scales else 1.0))
             if any(r in product.attributes for r in self.rivals):
                 return False
             return any(m.unit in self.title_units and self.within(m.base)

@@ -9,7 +9,7 @@ import numpy as np
 
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.specs.parser import attribute_words, nice
-from retrieval.specs.units import UNITS, unit_label
+from retrieval.specs.units import UNITS, item_base, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary
 from shopchat.records import Product
 
@@ -37,8 +37,8 @@ def resize(current: Sequence[SpecConstraint], direction: int, shown: Sequence[Pr
     if name is None or name not in vocabulary.numeric:
         return tuple(current)
     attr = vocabulary.numeric[name]
-    values = [float(p.attributes[name]) * attr.scales[0] for p in shown
-              if _number(p.attributes.get(name))]
+    values = [item_base(float(p.attributes[name]), p.title, attr.dimension, attr.scales[0])
+              for p in shown if _number(p.attributes.get(name))]
     if spec is not None:
         edge = spec.high if direction > 0 else spec.low
     else:

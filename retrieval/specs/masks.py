@@ -93,9 +93,7 @@ class SpecMasks:
         has = np.zeros(self.size, dtype=bool)
         attr = self.vocab.numeric.get(spec.attribute)
         if attr is not None:
-            ok = np.zeros(attr.values.size, dtype=bool)
-            for scale in spec.scales:
-                ok |= _within(attr.values * scale, spec.low, spec.high)
+            ok = _within(attr.bases, spec.low, spec.high)
             out[attr.rows[ok]] = True
             has[attr.rows] = True
         if spec.title_units:  # items without it: what their titles state

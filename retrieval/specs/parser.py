@@ -132,6 +132,8 @@ class SpecParser:
                 continue  # a unit this catalog never states: the words stay in the search
             near = [w for w in _near(text, bound.span) if stem_words([w])[0] != head]
             scores, named = self._scores(names, bound, type_rows, near, prefer)
+            if (said := _named_attribute(text[bound.span[1]:], names, head)) is not None:
+                scores, named = {said: 1.0}, True  # "2.53 ghz l3 cache speed"
             read.append((bound, scores, named))
         # Measures of one dimension that no word ties to an attribute mean the same one ("at
         # least 8gb and at most 4gb"): picked together.
@@ -181,7 +183,7 @@ class SpecParser:
         affinity = self._affinity(near, names)
         for name in names:
             attr = self.vocab.numeric[name]
-            rows, values = attr.rows, attr.values
+            rows, values = attr.rows, attr.bases
             if type_rows is not None:
                 inside = np.isin(rows, type_rows, assume_unique=False)
                 if int(inside.sum()) >= MIN_TYPE_ITEMS:
@@ -191,7 +193,7 @@ class SpecParser:
                     coverage = 0.01 * rows.size / self.size
             else:
                 coverage = rows.size / self.size
-            fit = _share_within(values, attr.scales, bound.low, bound.high)
+            fit = _share_within(values, bound.low, bound.high)
             score = coverage * (0.2 + fit) * (1.0 + AFFINITY * affinity.get(name, 0.0))
             out[name] = score
         named = max(affinity.values(), default=0.0) >= NAMED
@@ -340,7 +342,8 @@ class SpecParser:
             score = self._coverage(with_value, type_rows, least=1 if value != said else 2)
             if score > best_score:
                 best, best_score = name, score
-        if best is None or self._more_a_type(words, self.vocab.choices[best].counts[value]):
+        evidence = sum(self.vocab.choices[n].counts[value] for n in names)
+        if best is None or self._more_a_type(words, evidence):
             return None
         fallback = (said,) if value == said else (said, value)
         return SpecConstraint(
@@ -445,35 +448,53 @@ def _band(m: Measure) -> tuple[float, float]:
     return m.value * size * 0.99, m.value * size * 1.01
 
 
-def _share_within(values: np.ndarray, scales: tuple[float, ...], low: float | None,
-                  high: float | None) -> float:
-    if not values.size:
+def _share_within(bases: np.ndarray, low: float | None, high: float | None) -> float:
+    if not bases.size:
         return 0.0
-    ok = np.zeros(values.size, dtype=bool)
-    for s in scales:
-        base = values * s
-        inside = np.ones(values.size, dtype=bool)
-        if low is not None:
-            inside &= base >= low
-        if high is not None:
-            inside &= base <= high
-        ok |= inside
-    return float(ok.mean())
+    inside = np.ones(bases.size, dtype=bool)
+    if low is not None:
+        inside &= bases >= low
+    if high is not None:
+        inside &= bases <= high
+    return float(inside.mean())
+
+
+def _named_attribute(after: str, names: list[str], head: str) -> str | None:
+    """The attribute whose whole name the words after a measure spell ("... l3 cache speed"),
+    the longest such name; not when those words, or the word after them, name the product
+    ("500w power supply")."""
+    words = _words(after)[:6]
+    spelled: dict[str, int] = {}
+    for n in range(1, len(words) + 1):
+        spelled["".join(words[:n])] = n
+    stems = stem_words(words)
+    found = [n for n in names if compact(n) in spelled
+             and head not in stems[: spelled[compact(n)] + 1]]
+    return max(found, key=len) if found else None
 
 
 def _names_feature(name: str, phrase: str, asked: set[str]) -> bool:
     """Does ``phrase`` (compact) name flag ``name`` by the words it starts or ends with, when
-    the rest of its name is in the query, a brand or a stopword ("duplex printer" ->
-    duplex_printing, "backlit keyboard" -> keyboard_backlit, "g-sync" -> nvidia_g_sync; not
-    "tablet" -> tablet_compartment, "phone" -> edit_user_status_on_the_phone)? ``asked``: the
-    first five letters of each such word."""
+    the rest of its name is in the query, a brand, a stopword or a generic name word ("duplex
+    printer" -> duplex_printing, "backlit keyboard" -> keyboard_backlit, "g-sync" ->
+    nvidia_g_sync; not "tablet" -> tablet_compartment, "phone" ->
+    edit_user_status_on_the_phone)? ``asked``: the first five letters of each such word."""
     words = name_words(name)
     for i in range(1, len(words)):
         if "".join(words[i:]) == phrase:
-            return all(w[:5] in asked for w in words[:i])
+            return all(w[:5] in asked or w in GENERIC_NAME_WORDS for w in words[:i])
         if "".join(words[:i]) == phrase:
-            return all(w[:5] in asked for w in words[i:])
+            return all(w[:5] in asked or w in GENERIC_NAME_WORDS for w in words[i:])
     return False
+
+
+GENERIC_NAME_WORDS = frozenset({
+    "port", "ports", "support", "supported", "ready", "function", "functionality",
+    "technology", "interface", "connection", "connectivity", "capable", "capability", "lan",
+    "built", "in", "integrated", "internal", "mode", "feature", "features", "s", "compatible",
+})
+"""Words attribute names add to a feature without changing it ("dvi_port", "raid_support",
+"built_in_speaker_s_"): a generic English lexicon."""
 
 
 def _taken(spans: list[tuple[int, int]], length: int) -> np.ndarray:

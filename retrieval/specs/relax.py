@@ -59,7 +59,7 @@ def _nearest(spec: SpecConstraint, pool: np.ndarray, masks: SpecMasks) -> SpecCo
     inside = pool[attr.rows]
     if not inside.any():
         return None
-    base = attr.values[inside] * attr.scales[0]
+    base = attr.bases[inside]
     low = spec.low if spec.low is not None else -np.inf
     high = spec.high if spec.high is not None else np.inf
     gap = np.maximum(low - base, 0) + np.maximum(base - high, 0)

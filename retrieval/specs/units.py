@@ -104,14 +104,29 @@ def unit_label(unit: str) -> str:
     return unit
 
 
+SAME = 0.03
+"""Relative tolerance for "the same quantity": 1 GB = 1000 MB sold, 1024 MB stored."""
+
+
 def scale_between(base: float, stored: float, dimension: str) -> float | None:
     """The size of one stored unit in base units when ``base`` (a measure in base units) and
     ``stored`` (an attribute's number) are the same quantity: one of the dimension's unit sizes
-    (within 1%); None otherwise."""
+    (within ``SAME``); None otherwise."""
     if stored <= 0 or base <= 0:
         return None
     ratio = base / stored
-    for dim, size in set(UNITS.values()):
-        if dim == dimension and abs(ratio - size) <= 0.01 * size:
+    for dim, size in sorted(set(UNITS.values())):
+        if dim == dimension and abs(ratio - size) <= SAME * size:
             return size
     return None
+
+
+def item_base(stored: float, title: str, dimension: str, default_scale: float) -> float:
+    """An item's attribute value in base units. Catalogs mix units within one attribute
+    (memory in GB for notebooks, in MB for printers): the item's own title decides when it
+    states the value ("1GB ... memory module" stored as 1024), else the attribute's usual
+    scale."""
+    for m in measures(title):
+        if m.dimension == dimension and (scale := scale_between(m.base, stored, dimension)):
+            return stored * scale
+    return stored * default_scale

@@ -5,9 +5,10 @@ Nothing here is a list per catalog. From every product's own data:
 - a *numeric* attribute (all its values are numbers) gets a unit when the product titles state
   the same quantity with a unit: a title saying '15.6"' on an item whose ``display_diagonal`` is
   15.6 is one vote for "display_diagonal is stored in inches". Votes give the dimension and the
-  scale(s) the catalog stores it in (``internal_memory`` holds GB for laptops and MB for
-  printers: both scales are kept when both are well supported). The words next to the matching
-  measures ("16GB *RAM*", "512GB *SSD*") become the attribute's context words;
+  scale the catalog usually stores it in; an item whose title states its value in another
+  scale keeps its own (``internal_memory`` holds GB for notebooks and MB for memory modules).
+  The words next to the matching measures ("16GB *RAM*", "512GB *SSD*") become the
+  attribute's context words;
 - a *flag* attribute has only yes/no values; its name says how a shopper asks for it
   ("wi_fi" -> "wi fi", "wifi");
 - a *choice* attribute is text with a few frequent short values ("IPS", "Black").
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.specs.units import UNITS, measures, scale_between
+from retrieval.specs.units import UNITS, item_base, measures, scale_between
 from shopchat.records import Product
 from shopchat.timing import elapsed_ms
 
@@ -68,17 +69,17 @@ class NumericAttribute:
     rows: np.ndarray
     values: np.ndarray
     """Stored numbers of the items that have it (``rows``: their table rows)."""
+    bases: np.ndarray
+    """The same in base units, each in the scale its item's title shows (``item_base``)."""
     context: Counter[str] = field(default_factory=Counter)
     """Words next to the title measures that matched it, and the words of its name."""
 
     def base_range(self) -> tuple[float, float]:
         """Smallest and largest value in base units over every scale."""
-        if not self.values.size:
-            return 0.0, 0.0
-        positive = self.values[self.values > 0]
+        positive = self.bases[self.bases > 0]
         if not positive.size:
             return 0.0, 0.0
-        return float(positive.min()) * min(self.scales), float(positive.max()) * max(self.scales)
+        return float(positive.min()), float(positive.max())
 
 
 @dataclass(slots=True)
@@ -228,9 +229,12 @@ def _learn_numeric(products: Sequence[Product], names: set[str]) -> dict[str, Nu
                                 if UNITS[u][0] == dimension and c >= MIN_VOTES) | {unit}
         ctx = Counter({w: c for w, c in context[k].items() if c >= 2})
         ctx.update({w: MIN_VOTES for w in name_words(k)})
+        bases = [item_base(v, products[r].title, dimension, best)
+                 for r, v in zip(rows[k], values[k], strict=True)]
         out[k] = NumericAttribute(k, dimension, tuple(scales), unit, title_units,
                                   np.asarray(rows[k], dtype=np.int64),
-                                  np.asarray(values[k], dtype=np.float64), ctx)
+                                  np.asarray(values[k], dtype=np.float64),
+                                  np.asarray(bases, dtype=np.float64), ctx)
     return out
 
 
