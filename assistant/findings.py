@@ -69,8 +69,9 @@ def findings(searcher: Searcher, parsed: ParsedQuery, result: SearchResult,
     products the page will show (a subset of ``result``'s)."""
     text, filters = result.query.text, result.query.filters
     relaxed = None
+    hard_specs = any(spec.hard for spec in filters.specs)  # items meeting them are matches
     if not more and not filters.is_empty() and (
-        not shown or (result.catalog_words and not matching(text, shown))
+        not shown or (result.catalog_words and not hard_specs and not matching(text, shown))
     ):
         def search(words: str, looser: Filters) -> list[Product]:
             query = ParsedQuery(text=words, filters=looser, original=words)

@@ -18,6 +18,7 @@ from assistant.answer import (
     CandidatesEvent,
     Event,
     ReasonsEvent,
+    answer_facets,
     describe_filters,
 )
 from assistant.findings import findings
@@ -39,6 +40,7 @@ from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
 from assistant.session import Session
 from retrieval import Searcher
+from retrieval.facets import facets_for
 from retrieval.profiles import Personaliser, Profile
 from retrieval.specs.follow import resize
 from retrieval.types import Candidate, Filters, ParsedQuery
@@ -141,7 +143,7 @@ class TurnPipeline:
         else:
             parsed = self.searcher.parse(text)
             turn = classify(text, without_spec_words(parsed), has_results=bool(session.shown))
-            if turn.intent is Intent.REFINE and (parsed.filters.specs or parsed.spec_problems):
+            if turn.intent is Intent.REFINE:
                 # a follow-up's specs are read for the product the conversation is about
                 parsed = self.searcher.parse(
                     text, context=session.text,
@@ -271,10 +273,13 @@ class TurnPipeline:
         filters = shortlist.filters or session.filters
         candidates = self._checked(shortlist.candidates, filters)
         constraints = describe_filters(filters)
+        facets = answer_facets(facets_for([c.product for c in candidates],
+                                          self.searcher.spec_vocabulary))
         yield CandidatesEvent(
             session_id=session.id,
             items=[AnswerItem.from_candidate(c) for c in candidates[: cfg.explain]],
             constraints=constraints,
+            facets=facets,
         )
         timings["first_candidates"] = elapsed_ms(ctx.started)
         ranked = rerank(
@@ -315,6 +320,7 @@ class TurnPipeline:
             query=session.text,
             intent=ctx.turn.intent,
             constraints=constraints,
+            facets=facets,
             degraded=ranked.degraded,
             degraded_reason=ranked.degraded_reason,
             refused_reasons=ranked.refused,

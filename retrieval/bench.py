@@ -89,3 +89,37 @@ def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) ->
         "raw Chroma top-100, where filter": Latency(raw_filtered),
         "raw Chroma top-100, no filter": Latency(raw_unfiltered),
     }
+
+
+def bench_specs(searcher: Searcher, queries: Sequence[str], rounds: int = 3
+                ) -> dict[str, Latency]:
+    """Spec queries ("27 inch monitor", "laptop with 16gb ram"): the spec parser alone, the
+    whole parse (with the nearest-items lookup that reads the product type), and the
+    spec-filtered search, beside a raw unfiltered Chroma query in the same run."""
+    assert searcher.parser.specs is not None
+    for q in queries[:5]:
+        searcher.search(q, k=10)
+    alone: list[float] = []
+    parse: list[float] = []
+    search: list[float] = []
+    raw: list[float] = []
+    vectors = embed_queries(searcher.embedder, list(queries))
+    for _ in range(rounds):
+        for query, vector in zip(queries, vectors, strict=True):
+            t0 = time.perf_counter()
+            searcher.parser.specs.parse(query)
+            alone.append(elapsed_ms(t0))
+            t0 = time.perf_counter()
+            parsed = searcher.parse(query)
+            parse.append(elapsed_ms(t0))
+            search.append(searcher.search(parsed, k=10).timings_ms["total"] + parse[-1])
+            t0 = time.perf_counter()
+            searcher.collection.query(query_embeddings=vector.reshape(1, -1), n_results=100,
+                                      include=["distances"])
+            raw.append(elapsed_ms(t0))
+    return {
+        "spec parser alone": Latency(alone),
+        "parse (specs, type lookup included)": Latency(parse),
+        "spec-filtered hybrid search (parse included)": Latency(search),
+        "raw Chroma top-100, no filter": Latency(raw),
+    }

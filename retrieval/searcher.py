@@ -22,8 +22,9 @@ from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
-from retrieval.ranking.type_lead import WINDOW, Head, Kind, TypeLead
+from retrieval.ranking.type_lead import TypeLead
 from retrieval.specs import SpecMasks, SpecParser, SpecVocabulary
+from retrieval.specs.order import SpecOrder
 from retrieval.specs.relax import relax_specs
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, Relaxation, SearchResult
@@ -46,7 +47,6 @@ ABOUT = 100  # nearest items that say what a spec phrase's product type covers
 MIN_OWN_TYPE = 50  # items a type word must name in titles before no synonym is looked for
 SYNONYM_SHARE = 0.3  # share of a word's nearest items of one other type that makes it a synonym
 MIN_LIFT = 10.0  # how much likelier that type is near the word than in the whole catalog
-LIFT_WINDOW = 50  # how deep items of the asked type with the features asked for are lifted from
 ABOUT_KIND = 300  # nearest items that count as the asked kind before a spec is relaxed
 
 
@@ -106,6 +106,7 @@ class Searcher:
         # A spec query embeds its text to read its product type, then searches with it.
         self._vector = lru_cache(maxsize=256)(self._embed)
         self._synonym = lru_cache(maxsize=256)(self._synonym_uncached)
+        self.spec_order = SpecOrder(types, self.same_type)
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -210,7 +211,8 @@ class Searcher:
         if parsed.filters.specs:
             parsed, relaxed = self._relaxed(parsed)
         timings["parse"] = elapsed_ms(t0)
-        lexical, dense = self._retrieve(parsed, mode, max(k, DEPTH), k, timings)
+        lexical, dense = self._retrieve(self._in_catalog_words(parsed), mode, max(k, DEPTH), k,
+                                        timings)
         t1 = time.perf_counter()
         if mode is Mode.LEXICAL:
             candidates = self._listed(lexical.ranked, dense, lexical, k)
@@ -227,6 +229,17 @@ class Searcher:
         return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings,
                             unknown_words=tuple(unknown), catalog_words=known_any,
                             relaxed=relaxed)
+
+    def _in_catalog_words(self, parsed: ParsedQuery) -> ParsedQuery:
+        """A query with a hard spec also searches for the catalog's own word for its type when
+        its titles seldom use the shopper's ("14 inch laptop" also searches "notebook"): the
+        spec filter then has the right items to choose from."""
+        if not any(spec.hard for spec in parsed.filters.specs):
+            return parsed
+        synonyms = self.same_type(parsed.search_text)
+        if not synonyms:
+            return parsed
+        return dataclasses.replace(parsed, text=" ".join([parsed.search_text, *synonyms]))
 
     def _relaxed(self, parsed: ParsedQuery) -> tuple[ParsedQuery, tuple[Relaxation, ...]]:
         """Hard where the catalog can, soft where it cannot: specifications that no item of the
@@ -359,30 +372,6 @@ class Searcher:
         ids = [self.table.products[r].id for r in rows.tolist()]
         return Pool(rows, ids, features, lexical, lex_rank, dense_score, dense_rank)
 
-    def _preferred_first(self, pool: Pool, order: np.ndarray, meets: np.ndarray,
-                         against: np.ndarray, lifts: bool) -> np.ndarray:
-        """Items of the asked type with every yes/no feature asked for first, from the first
-        ``LIFT_WINDOW`` ("monitor with hdmi": HDMI monitors before HDMI cables); then, within
-        the first ``WINDOW`` of the rest, items whose own attributes say they lack one
-        ("bluetooth: no") after the others; each group in its order. A value ("laser printer")
-        lifts nothing: titles seldom say both the type and the value (a laser printer whose
-        title never says "printer" is still one)."""
-        lifted = np.zeros(0, dtype=order.dtype)
-        query = pool.lexical.query.text
-        head = self._types.head(query)
-        if lifts:
-            deep = order[:LIFT_WINDOW]
-            lift = meets[pool.rows[deep]]
-            if head is not None:
-                nouns = (head.noun, *self.same_type(query))
-                lift &= np.array([any(self._types.kind(int(r), Head(n, head.asked)) is Kind.TYPE
-                                      for n in nouns) for r in pool.rows[deep]], dtype=bool)
-            lifted = deep[lift]
-            order = np.concatenate([deep[~lift], order[LIFT_WINDOW:]])
-        top = order[:WINDOW]
-        drop = against[pool.rows[top]]
-        return np.concatenate([lifted, top[~drop], top[drop], order[WINDOW:]])
-
     def _rank(self, pool: Pool, k: int, timings: dict[str, float],
               strict_type: bool = False,
               preferred: tuple[np.ndarray, np.ndarray, bool] | None = None
@@ -399,14 +388,15 @@ class Searcher:
         # An item the type-lead stage moves takes the score of the place it moves to, so a later
         # stage that re-sorts by score (personalisation) keeps the asked-for type first.
         place_scores = scores[order]
+        query = pool.lexical.query.text
         if self.type_lead is not None:
             t0 = time.perf_counter()
-            query = pool.lexical.query.text
-            order = self.type_lead.reorder(query, pool.rows, order, strict=strict_type,
-                                           also=self.same_type(query) if strict_type else ())
+            order = self.type_lead.reorder(query, pool.rows, order)
             timings["type_lead"] = elapsed_ms(t0)
+        if strict_type:
+            order = self.spec_order.typed_first(query, pool.rows, order)
         if preferred is not None:
-            order = self._preferred_first(pool, order, *preferred)
+            order = self.spec_order.preferred_first(query, pool.rows, order, *preferred)
         order = order[:k]
         out = []
         for rank, i in enumerate(order.tolist(), start=1):

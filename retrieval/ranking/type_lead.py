@@ -202,9 +202,11 @@ class TypeLead:
         return False
 
     def head(self, query: str) -> Head | None:
-        """The product type ``query`` asks for, when it names one this catalog has."""
+        """The product type ``query`` asks for, when it names one this catalog has (never a
+        unit or a measure: "notebook at least 32 gb" asks for a notebook)."""
         lead, asked = query_words(query)
-        words = [w for w in lead if len(w) > 1 and not w.isdigit() and w not in self.brands]
+        words = [w for w in lead if len(w) > 1 and not w.isdigit() and w not in self.brands
+                 and w not in _UNITS and not _MEASURE.match(w)]
         if not words or not self.is_type(words[-1]):
             return None
         return Head(words[-1], asked)
@@ -237,30 +239,15 @@ class TypeLead:
         row = self.row_of.get(product_id)
         return Kind.OTHER if row is None else self.kind(row, head)
 
-    def reorder(self, query: str, rows: np.ndarray, order: np.ndarray,
-                strict: bool = False, also: tuple[str, ...] = ()) -> np.ndarray:
+    def reorder(self, query: str, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
         """``order`` (indices into ``rows``, best first) with, within its first ``WINDOW``, the
         places held by the asked type and its accessories refilled type first; every other item
-        keeps its place. Unchanged when the query names no catalog product type.
-
-        ``strict`` (a query that also gives specifications, "1tb hard drive"): items of the
-        asked type come before every other item of the window, not only its accessories;
-        ``also``: other type nouns that count as the asked type ("notebook" for "laptop")."""
+        keeps its place. Unchanged when the query names no catalog product type."""
         head = self.head(query)
         if head is None:
             return order
         top = order[:WINDOW]
         kinds = [self.kind(int(rows[i]), head) for i in top.tolist()]
-        if strict and also:
-            kinds = [Kind.TYPE if k is not Kind.TYPE and any(
-                self.kind(int(rows[i]), Head(noun, head.asked)) is Kind.TYPE for noun in also)
-                else k for i, k in zip(top.tolist(), kinds, strict=True)]
-        if strict and Kind.TYPE in kinds:
-            first = [i for i, k in zip(top.tolist(), kinds, strict=True) if k is Kind.TYPE]
-            rest = [i for i, k in zip(top.tolist(), kinds, strict=True) if k is not Kind.TYPE]
-            out = order.copy()
-            out[: len(top)] = first + rest
-            return out
         if Kind.ACCESSORY not in kinds or Kind.TYPE not in kinds:
             return order
         slots = [j for j, k in enumerate(kinds) if k is not Kind.OTHER]

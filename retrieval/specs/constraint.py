@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from retrieval.specs.units import item_base, measures
 from shopchat.records import Product
+
+
+@lru_cache(maxsize=1024)
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``words`` as whole words ("ips", not the "ips" in "chips")."""
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
 
 
 class SpecKind(StrEnum):
@@ -73,7 +83,7 @@ class SpecConstraint:
             parts = {p.strip() for p in raw.lower().split(",")}
             return bool(parts & self.values) == self.wanted
         text = f"{product.title} {product.description}".lower()
-        return any(w in text for w in self.words) == self.wanted
+        return (words_pattern(self.words).search(text) is not None) == self.wanted
 
     def within(self, base: float) -> bool:
         return (self.low is None or base >= self.low) and (self.high is None or base <= self.high)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
-from retrieval.specs.constraint import SpecConstraint, SpecKind
+from retrieval.specs.constraint import SpecConstraint, SpecKind, words_pattern
 from retrieval.specs.units import UNITS, measures
 from retrieval.specs.vocabulary import SpecVocabulary
 from shopchat.records import Product
@@ -112,7 +111,7 @@ class SpecMasks:
     def _mentions(self, words: Sequence[str]) -> np.ndarray:
         if not words:
             return np.zeros(self.size, dtype=bool)
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+        pattern = words_pattern(tuple(words))
         return np.fromiter((pattern.search(t) is not None for t in self.texts), dtype=bool,
                            count=self.size)
 

@@ -47,6 +47,8 @@ _NEGATION = re.compile(r"(?:\b(?:no|not|without|non|except|excluding)\b[\s-]*)$"
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _MAY_HAVE_SPEC = re.compile(r"\d|[^\W\d_]{2,}")
 _FAR = 3.0
+NEAR = 2.5
+"""How far past a one-sided bound values still make it a likely reading of an attribute."""
 """A measure this many times beyond the catalog's largest (or below its smallest) value is no
 product's: it is reported instead of matched."""
 HARD_COVERAGE = 0.5
@@ -193,7 +195,7 @@ class SpecParser:
                     coverage = 0.01 * rows.size / self.size
             else:
                 coverage = rows.size / self.size
-            fit = _share_within(values, bound.low, bound.high)
+            fit = _share_within(values, *_typical(bound))
             score = coverage * (0.2 + fit) * (1.0 + AFFINITY * affinity.get(name, 0.0))
             out[name] = score
         named = max(affinity.values(), default=0.0) >= NAMED
@@ -236,10 +238,9 @@ class SpecParser:
         smallest, largest = self.vocab.numeric[attr].base_range()
         if largest <= 0:
             return ""
-        asked_low = bound.low if bound.low is not None else bound.high
-        asked_high = bound.high if bound.high is not None else bound.low
-        assert asked_low is not None and asked_high is not None
-        if asked_low > _FAR * largest or asked_high < smallest / _FAR:
+        too_big = bound.low is not None and bound.low > _FAR * largest
+        too_small = bound.high is not None and bound.high < smallest / _FAR
+        if too_big or too_small:
             size = UNITS[bound.measure.unit][1]
             unit = unit_label(bound.measure.unit)
             return (f"no product here has a {attribute_words(attr)} near "
@@ -439,13 +440,24 @@ def _between(text: str, m: Measure, following: Measure | None
 def _band(m: Measure) -> tuple[float, float]:
     """What a plain "27 inch" or "16gb" accepts, in base units. Sizes are sold rounded: a
     "24 inch" monitor measures 23.8, a "15 inch" laptop 15.6; elsewhere a whole number means
-    itself within 3% ("1tb" also takes 1024 GB)."""
+    itself within 3% ("1tb" also takes 1024 GB, "3 m" is no 2.5 m cable)."""
     size = UNITS[m.unit][1]
-    if m.dimension == "length" and m.value.is_integer():
+    if size == UNITS["inch"][1] and m.value.is_integer():
         return (m.value - 0.5) * size, (m.value + 0.99) * size
     if m.value.is_integer():
         return m.value * size * 0.97, m.value * size * 1.03
     return m.value * size * 0.99, m.value * size * 1.01
+
+
+def _typical(bound: _Bound) -> tuple[float | None, float | None]:
+    """The values that make a bound a likely reading of an attribute: those it accepts, and
+    for a one-sided bound only those near it ("at least 16gb" fits memory of 16-40 GB, not
+    every 256 GB disk)."""
+    if bound.low is not None and bound.high is None:
+        return bound.low, bound.low * NEAR
+    if bound.high is not None and bound.low is None:
+        return bound.high / NEAR, bound.high
+    return bound.low, bound.high
 
 
 def _share_within(bases: np.ndarray, low: float | None, high: float | None) -> float:

@@ -154,7 +154,7 @@ class SpecVocabulary:
         word_titles: Counter[str] = Counter()
         for p in products:
             word_titles.update({w for w in _WORD.findall(p.title.lower()) if w in word_attribute})
-        log.info("learned %d measured, %d yes/no and %d choice attributes in %.0f ms",
+        log.debug("learned %d measured, %d yes/no and %d choice attributes in %.0f ms",
                  len(numeric), len(flags), len(choices), elapsed_ms(started))
         return cls(numeric, flags, choices, dict(by_dimension), dict(flag_names),
                    dict(choice_values), dict(word_attribute), word_titles)

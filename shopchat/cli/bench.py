@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
+
+if TYPE_CHECKING:
+    from retrieval.bench import Latency
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -42,8 +47,11 @@ def search(
         None, "--judgments", help="query,docid,rating CSV for the queries."
     ),
     rounds: int = typer.Option(3, "--rounds"),
+    specs: bool = typer.Option(True, "--specs/--no-specs",
+                               help="Also time the hand-written spec queries."),
 ) -> None:
-    """Hybrid search with a price filter (query embedding included) vs raw Chroma query latency."""
+    """Hybrid search with a price filter (query embedding included) vs raw Chroma query latency;
+    then spec queries (parse and spec-filtered search)."""
     import pandas as pd
 
     from retrieval import open_searcher
@@ -56,7 +64,25 @@ def search(
         queries = [f"{q} under ${PRICE_CAPS[i % len(PRICE_CAPS)]}" for i, q in enumerate(texts)]
         searcher = open_searcher(catalog or settings.default_catalog, settings)
         lat = bench_search(searcher, queries, rounds)
-    table = Table(title=f"search latency, {len(queries)} queries x {rounds} rounds, price filter")
+    _latency_table(f"search latency, {len(queries)} queries x {rounds} rounds, price filter",
+                   lat)
+    hybrid, raw = lat["hybrid search (total)"], lat["raw Chroma top-100, where filter"]
+    console.print(f"hybrid p50 / raw filtered Chroma p50 = {hybrid.pct(50) / raw.pct(50):.2f}")
+    if specs:
+        from eval.spec_queries import load_written
+        from retrieval.bench import bench_specs
+
+        spec_queries = [q.query for q in load_written()]
+        with fail_cleanly():
+            spec_lat = bench_specs(searcher, spec_queries, rounds)
+        _latency_table(f"spec queries, {len(spec_queries)} x {rounds} rounds", spec_lat)
+        total, raw = (spec_lat["spec-filtered hybrid search (parse included)"],
+                      spec_lat["raw Chroma top-100, no filter"])
+        console.print(f"spec search p50 / raw Chroma p50 = {total.pct(50) / raw.pct(50):.1f}")
+
+
+def _latency_table(title: str, lat: dict[str, Latency]) -> None:
+    table = Table(title=title)
     for col in ("stage", "p50 ms", "p95 ms", "p99 ms"):
         table.add_column(col)
     for name, series in lat.items():
@@ -64,8 +90,6 @@ def search(
             name, f"{series.pct(50):.2f}", f"{series.pct(95):.2f}", f"{series.pct(99):.2f}"
         )
     console.print(table)
-    hybrid, raw = lat["hybrid search (total)"], lat["raw Chroma top-100, where filter"]
-    console.print(f"hybrid p50 / raw filtered Chroma p50 = {hybrid.pct(50) / raw.pct(50):.2f}")
 
 
 @app.command("ask")

@@ -47,6 +47,13 @@ CLASSIFY_CASES: list[tuple[str, str, bool, Turn]] = [
     ("just the blue version", "just the blue version", True, Turn(Intent.REFINE)),
     ("gaming keyboard", "gaming keyboard", True, Turn(Intent.SEARCH)),
     ("usb c hub with hdmi", "usb c hub with hdmi", True, Turn(Intent.SEARCH)),
+    # specifications: "with hdmi" reaches classify as "with" (its spec words removed)
+    ("with hdmi", "with", True, Turn(Intent.REFINE)),
+    ("at least 16gb", "", True, Turn(Intent.REFINE)),
+    ("bigger", "bigger", True, Turn(Intent.REFINE, size_direction=1)),
+    ("a larger screen", "a larger screen", True, Turn(Intent.REFINE, size_direction=1)),
+    ("smaller ones", "smaller ones", True, Turn(Intent.REFINE, size_direction=-1)),
+    ("bigger", "bigger", False, Turn(Intent.SEARCH)),  # nothing shown yet
 ]
 
 

@@ -1,0 +1,60 @@
+"""How specifications reorder a ranked list: items of the asked type first when the query gives
+a hard spec, and the items with the features or values asked for first when they are only
+preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from retrieval.ranking.type_lead import WINDOW, Head, Kind, TypeLead
+
+LIFT_WINDOW = 50
+"""How deep in the ranked list items are lifted from."""
+
+
+class SpecOrder:
+    def __init__(self, types: TypeLead, same_type: Callable[[str], tuple[str, ...]]) -> None:
+        """``same_type``: the catalog's own words for the type a query names ("notebook" for
+        "laptop"), as ``Searcher.same_type`` finds them."""
+        self.types = types
+        self.same_type = same_type
+
+    def typed(self, query: str, rows: np.ndarray) -> np.ndarray | None:
+        """Per row: is it of the type ``query`` names (or the catalog's word for it)? None when
+        the query names no catalog type."""
+        head = self.types.head(query)
+        if head is None:
+            return None
+        nouns = (head.noun, *self.same_type(query))
+        return np.array([any(self.types.kind(int(r), Head(n, head.asked)) is Kind.TYPE
+                             for n in nouns) for r in rows.tolist()], dtype=bool)
+
+    def typed_first(self, query: str, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """``order`` (indices into ``rows``) with the items of the asked type among its first
+        ``LIFT_WINDOW`` before the others there, each group in its order: a query with a hard
+        spec ("1tb hard drive") shows drives before the notebooks with a 1 TB disk."""
+        deep = order[:LIFT_WINDOW]
+        typed = self.typed(query, rows[deep])
+        if typed is None or not typed.any():
+            return order
+        return np.concatenate([deep[typed], deep[~typed], order[LIFT_WINDOW:]])
+
+    def preferred_first(self, query: str, rows: np.ndarray, order: np.ndarray,
+                        meets: np.ndarray, against: np.ndarray, features: bool) -> np.ndarray:
+        """Items meeting every preference first, from the first ``LIFT_WINDOW``: for yes/no
+        features only those of the asked type ("bluetooth speakers": not a Bluetooth mouse),
+        for values any (a laser printer whose title never says "printer" is still one). Then,
+        within the first ``WINDOW`` of the rest, items whose own attributes say they lack one
+        ("bluetooth: no") after the others; each group in its order."""
+        deep = order[:LIFT_WINDOW]
+        lift = meets[rows[deep]]
+        if features:
+            typed = self.typed(query, rows[deep])
+            if typed is not None:
+                lift &= typed
+        rest = np.concatenate([deep[~lift], order[LIFT_WINDOW:]])
+        top = rest[:WINDOW]
+        drop = against[rows[top]]
+        return np.concatenate([deep[lift], top[~drop], top[drop], rest[WINDOW:]])
