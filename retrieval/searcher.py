@@ -94,11 +94,13 @@ class Searcher:
         self.type_lead: TypeLead | None = types
         self.spec_vocabulary = SpecVocabulary.learn(products)
         self.spec_masks = SpecMasks(products, self.spec_vocabulary)
+        self.spec_parser = SpecParser(self.spec_vocabulary, types, len(products),
+                                      self.table.brands())
         self._types = types  # the spec stage reads types even where the type_lead stage is off
         self.parser = QueryParser(
             self.table.brands(), categories,
             known_word=lambda word: not lexical.unknown_words(word)[0],
-            specs=SpecParser(self.spec_vocabulary, types, len(products), self.table.brands()),
+            specs=self.spec_parser,
         )
         self.terms = ProductTerms.build(products)
         self.ranker: Ranker = ranker or load_ranker("rrf")
@@ -106,7 +108,7 @@ class Searcher:
         # A spec query embeds its text to read its product type, then searches with it.
         self._vector = lru_cache(maxsize=256)(self._embed)
         self._synonym = lru_cache(maxsize=256)(self._synonym_uncached)
-        self.spec_order = SpecOrder(types, self.same_type)
+        self.spec_order = SpecOrder(types, self.spec_parser.head, self.same_type)
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -167,7 +169,7 @@ class Searcher:
     def same_type(self, query: str) -> tuple[str, ...]:
         """The catalog's own word for the type ``query`` names, when its titles seldom use the
         shopper's ("laptop": the items nearest to it by meaning are mostly "notebook"s)."""
-        head = self._types.head(query)
+        head = self.spec_parser.head(query)
         if head is None or self._types.type_rows(head.noun).size >= MIN_OWN_TYPE:
             return ()
         return self._synonym(query, head.noun)
@@ -244,7 +246,7 @@ class Searcher:
     def _relaxed(self, parsed: ParsedQuery) -> tuple[ParsedQuery, tuple[Relaxation, ...]]:
         """Hard where the catalog can, soft where it cannot: specifications that no item of the
         asked kind meets give way to the nearest values the catalog has."""
-        head = self._types.head(parsed.search_text)
+        head = self.spec_parser.head(parsed.search_text)
         kind = np.union1d(self.about(parsed.search_text, ABOUT_KIND),
                           self.about(parsed.original, ABOUT_KIND))
         if head is not None:

@@ -15,16 +15,18 @@ LIFT_WINDOW = 50
 
 
 class SpecOrder:
-    def __init__(self, types: TypeLead, same_type: Callable[[str], tuple[str, ...]]) -> None:
-        """``same_type``: the catalog's own words for the type a query names ("notebook" for
-        "laptop"), as ``Searcher.same_type`` finds them."""
+    def __init__(self, types: TypeLead, head: Callable[[str], Head | None],
+                 same_type: Callable[[str], tuple[str, ...]]) -> None:
+        """``head``: the type a query names (``SpecParser.head``); ``same_type``: the catalog's
+        own words for it ("notebook" for "laptop"), as ``Searcher.same_type`` finds them."""
         self.types = types
+        self.head = head
         self.same_type = same_type
 
     def typed(self, query: str, rows: np.ndarray) -> np.ndarray | None:
         """Per row: is it of the type ``query`` names (or the catalog's word for it)? None when
         the query names no catalog type."""
-        head = self.types.head(query)
+        head = self.head(query)
         if head is None:
             return None
         nouns = (head.noun, *self.same_type(query))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.ranking.type_lead import TypeLead, stem_words
+from retrieval.ranking.type_lead import Head, TypeLead, stem_words
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.specs.units import UNITS, Measure, measures, number, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary, compact, name_words
@@ -106,7 +106,7 @@ class SpecParser:
         out = SpecParse()
         if not _MAY_HAVE_SPEC.search(text):
             return out
-        head = self.type_lead.head(text) or (self.type_lead.head(context) if context else None)
+        head = self.head(text) or (self.head(context) if context else None)
         typed = self.type_lead.type_rows(head.noun) if head else None
         rows = typed
         if measures(text) and about is not None:
@@ -121,6 +121,27 @@ class SpecParser:
         self._names(text, head.noun if head else "", typed, taken, out)
         out.spans.sort()
         return out
+
+    def head(self, text: str) -> Head | None:
+        """The product type ``text`` asks for (``TypeLead.head``), read past a trailing value
+        that is more often a value than a type ("printer silver", "monitor black")."""
+        head = self.type_lead.head(text)
+        if head is None:
+            return None
+        words = list(_WORD.finditer(text))
+        for n in (2, 1):  # "monitor full hd", "printer silver"
+            tail = words[-n:] if len(words) > n else []
+            said = " ".join(m.group(0).lower() for m in tail)
+            if not tail or stem_words([tail[-1].group(0).lower()])[0] != head.noun:
+                continue
+            value = RESOLUTIONS.get(said, said)
+            if self._value_count(value) > self.type_lead.type_rows(head.noun).size:
+                return self.type_lead.head(text[: tail[0].start()]) or head
+        return head
+
+    def _value_count(self, word: str) -> int:
+        return sum(self.vocab.choices[n].counts[word] for n in self.vocab.choice_values.get(
+            word, ()))
 
     # -- measures ---------------------------------------------------------------------------
 
