@@ -242,12 +242,11 @@ def _tally(products: Sequence[Product], vocabulary: SpecVocabulary) -> dict[str,
     for p in products:
         for name, read in readers.items():
             raw = p.attributes.get(name)
-            got = read(raw) if raw is not None else None
-            if not got:
+            if raw is None or not (got := read(raw)):
                 continue
             tally = out[name]
             tally.items += 1
-            tally.listed += len(got)
+            tally.listed += max(len(got), raw.count(",") + 1)  # every value it lists
             for key, label, query, order in got:
                 tally.counts[key] += 1
                 tally.labels.setdefault(key, label)

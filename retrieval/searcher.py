@@ -376,8 +376,7 @@ class Searcher:
 
     def _rank(self, pool: Pool, k: int, timings: dict[str, float],
               strict_type: bool = False,
-              preferred: tuple[np.ndarray, np.ndarray, bool] | None = None
-              ) -> list[Candidate]:
+              preferred: tuple[np.ndarray, bool] | None = None) -> list[Candidate]:
         """The pool ordered by the ranker (ties by row, so results are deterministic), then the
         asked-for product type before its accessories."""
         if not pool.ids:

@@ -46,29 +46,16 @@ class SpecMasks:
             keep &= self.mask(spec)
         return keep
 
-    def preferred(self, specs: Sequence[SpecConstraint]
-                  ) -> tuple[np.ndarray, np.ndarray, bool] | None:
-        """(rows meeting every preference, rows whose own attributes contradict one, whether
-        the preferences are all yes/no features); None when there is no preference."""
+    def preferred(self, specs: Sequence[SpecConstraint]) -> tuple[np.ndarray, bool] | None:
+        """(rows meeting every preference, whether the preferences are all yes/no features);
+        None when there is no preference."""
         soft = [spec for spec in specs if not spec.hard]
         if not soft:
             return None
         meets = np.ones(self.size, dtype=bool)
-        against = np.zeros(self.size, dtype=bool)
         for spec in soft:
-            ok = self.mask(spec)
-            meets &= ok
-            listed = np.zeros(self.size, dtype=bool)
-            listed[self._rows_with(spec.attribute)] = True
-            against |= listed & ~ok
-        return meets, against, all(spec.kind is SpecKind.FLAG for spec in soft)
-
-    def _rows_with(self, attribute: str) -> np.ndarray:
-        for table in (self.vocab.flags, self.vocab.choices, self.vocab.numeric):
-            found = table.get(attribute)
-            if found is not None:
-                return found.rows
-        return np.zeros(0, dtype=np.int64)
+            meets &= self.mask(spec)
+        return meets, all(spec.kind is SpecKind.FLAG for spec in soft)
 
     def _mask(self, spec: SpecConstraint) -> np.ndarray:
         if spec.kind is SpecKind.NUMBER:

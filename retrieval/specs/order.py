@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from retrieval.ranking.type_lead import WINDOW, Head, Kind, TypeLead
+from retrieval.ranking.type_lead import Head, Kind, TypeLead
 
 LIFT_WINDOW = 50
 """How deep in the ranked list items are lifted from."""
@@ -44,19 +44,16 @@ class SpecOrder:
         return np.concatenate([deep[typed], deep[~typed], order[LIFT_WINDOW:]])
 
     def preferred_first(self, query: str, rows: np.ndarray, order: np.ndarray,
-                        meets: np.ndarray, against: np.ndarray, features: bool) -> np.ndarray:
-        """Items meeting every preference first, from the first ``LIFT_WINDOW``: for yes/no
-        features only those of the asked type ("bluetooth speakers": not a Bluetooth mouse),
-        for values any (a laser printer whose title never says "printer" is still one). Then,
-        within the first ``WINDOW`` of the rest, items whose own attributes say they lack one
-        ("bluetooth: no") after the others; each group in its order."""
+                        meets: np.ndarray, features: bool) -> np.ndarray:
+        """Items meeting every preference first, from the first ``LIFT_WINDOW``, each group in
+        its order: for yes/no features only those of the asked type ("bluetooth speakers": not
+        a Bluetooth mouse), for values any (a laser printer whose title never says "printer"
+        is still one). Items that do not say are not pushed down: on the judged queries, doing
+        so for items whose attributes say "no" cost more than it gained."""
         deep = order[:LIFT_WINDOW]
         lift = meets[rows[deep]]
         if features:
             typed = self.typed(query, rows[deep])
             if typed is not None:
                 lift &= typed
-        rest = np.concatenate([deep[~lift], order[LIFT_WINDOW:]])
-        top = rest[:WINDOW]
-        drop = against[rows[top]]
-        return np.concatenate([deep[lift], top[~drop], top[drop], rest[WINDOW:]])
+        return np.concatenate([deep[lift], deep[~lift], order[LIFT_WINDOW:]])
