@@ -187,6 +187,10 @@ class Searcher:
         word = max(sorted(lift), key=lift.__getitem__)
         return (word,) if lift[word] * size / max(rows.size, 1) >= MIN_LIFT else ()
 
+    def clear_caches(self) -> None:
+        """Forget cached query vectors (benchmarks time each search's embedding)."""
+        self._vector.cache_clear()
+
     def _embed(self, text: str) -> np.ndarray:
         return embed_queries(self.embedder, [text])[0]
 
@@ -247,10 +251,14 @@ class Searcher:
         """Hard where the catalog can, soft where it cannot: specifications that no item of the
         asked kind meets give way to the nearest values the catalog has."""
         head = self.spec_parser.head(parsed.search_text)
-        kind = np.union1d(self.about(parsed.search_text, ABOUT_KIND),
-                          self.about(parsed.original, ABOUT_KIND))
-        if head is not None:
-            kind = np.union1d(kind, self._types.type_rows(head.noun))
+        typed = self._types.type_rows(head.noun) if head else np.zeros(0, dtype=np.int64)
+        full = self.spec_masks.all(parsed.filters.specs)
+        base = self.table.mask(dataclasses.replace(parsed.filters, specs=()))
+        if full is None or (typed.size and (full[typed] & (
+                True if base is None else base[typed])).any()):
+            return parsed, ()  # items of the type the catalog's titles name meet them
+        kind = np.union1d(typed, np.union1d(self.about(parsed.search_text, ABOUT_KIND),
+                                            self.about(parsed.original, ABOUT_KIND)))
         specs, relaxed = relax_specs(parsed.filters, self.table.mask, self.spec_masks, kind)
         if not relaxed:
             return parsed, ()

@@ -102,7 +102,7 @@ class SpecParser:
         type ("at least 16gb" after "laptop"); ``prefer``: the attributes it constrains, which
         a measure no word ties elsewhere keeps to. ``about``: the rows a search for a text
         finds (the searcher's nearest items by meaning): with it, "laptop" also means the
-        catalog's notebooks; without it, only the items the catalog's titles call that type."""
+        catalog's notebooks, and a type's items that do not name it count too."""
         out = SpecParse()
         if not _MAY_HAVE_SPEC.search(text):
             return out
