@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +60,14 @@ class Latency:
         return float(np.percentile(self.samples_ms, q))
 
 
+def _raw_query(searcher: Searcher, vector: np.ndarray, where: dict[str, Any] | None) -> float:
+    """Milliseconds of one raw Chroma top-100 query."""
+    t0 = time.perf_counter()
+    searcher.collection.query(query_embeddings=vector.reshape(1, -1), n_results=100,
+                              where=where, include=["distances"])
+    return elapsed_ms(t0)
+
+
 def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) -> dict[str, Latency]:
     """Hybrid search latency (query embedding included) vs a raw Chroma query, same filter."""
     vectors = embed_queries(searcher.embedder, list(queries))
@@ -75,15 +84,8 @@ def bench_search(searcher: Searcher, queries: Sequence[str], rounds: int = 3) ->
             hybrid.append(result.timings_ms["total"])
             embed.append(result.timings_ms.get("embed", 0.0))
             where = chroma_where(result.query.filters)
-            for clause, samples in ((where, raw_filtered), (None, raw_unfiltered)):
-                t0 = time.perf_counter()
-                searcher.collection.query(
-                    query_embeddings=vector.reshape(1, -1),
-                    n_results=100,
-                    where=clause,
-                    include=["distances"],
-                )
-                samples.append(elapsed_ms(t0))
+            raw_filtered.append(_raw_query(searcher, vector, where))
+            raw_unfiltered.append(_raw_query(searcher, vector, None))
     return {
         "hybrid search (total)": Latency(hybrid),
         "  of which query embedding": Latency(embed),
@@ -115,10 +117,7 @@ def bench_specs(searcher: Searcher, queries: Sequence[str], rounds: int = 3
             parsed = searcher.parse(query)
             parse.append(elapsed_ms(t0))
             search.append(searcher.search(parsed, k=10).timings_ms["total"] + parse[-1])
-            t0 = time.perf_counter()
-            searcher.collection.query(query_embeddings=vector.reshape(1, -1), n_results=100,
-                                      include=["distances"])
-            raw.append(elapsed_ms(t0))
+            raw.append(_raw_query(searcher, vector, None))
     return {
         "spec parser alone": Latency(alone),
         "parse (specs, type lookup included)": Latency(parse),

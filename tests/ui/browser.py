@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,16 +38,14 @@ class PageVisit:
     """``window.__pwned``: set only if planted catalog markup ever ran."""
 
 
-def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
-          timeout_ms: int = 120_000) -> PageVisit:
-    """Type ``query``, wait for the reasons on the cards, like card ``like``, screenshot."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+@contextmanager
+def asked(url: str, query: str, timeout_ms: int) -> Iterator[Page]:
+    """A fresh headless Chromium on the chat page, ``query`` sent and its reasons shown."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     if executable is None:
         raise RuntimeError("no chromium on PATH (apt-get install chromium chromium-driver)")
-    visit = PageVisit()
     with sync_playwright() as pw:  # a fresh, empty profile per launch
         browser = pw.chromium.launch(executable_path=executable, headless=True,
                                      args=CHROMIUM_FLAGS)
@@ -59,22 +58,32 @@ def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
             page.locator("#shopchat-input textarea, #shopchat-input input").first.fill(query)
             page.locator("#shopchat-send").click()
             page.locator(".shopchat-card .reason:not(.pending)").first.wait_for()
-            cards = page.locator(".shopchat-card")
-            visit.cards = [c.inner_text() for c in cards.all() if c.is_visible()]
-            page.locator(".shopchat-like").nth(like - 1).click()
-            page.locator(".shopchat-card", has_text="liked").first.wait_for()
-            visit.liked_card = page.locator(".shopchat-card", has_text="liked").first.inner_text()
-            page.locator("#shopchat-history", has_text="like").wait_for()
-            visit.history = page.locator("#shopchat-history").inner_text()
-            visit.script_nodes = page.locator(
-                "#shopchat-cards script, #shopchat-chat script").count()
-            visit.pwned = page.evaluate("() => window.__pwned ?? null")
-            with suppress(PlaywrightTimeout):  # let the "you liked" toast fade off the cards
-                page.locator(".toast-body").first.wait_for(state="detached", timeout=15_000)
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            yield page
         finally:
             browser.close()
+
+
+def visit(url: str, query: str, screenshot: Path, *, like: int = 1,
+          timeout_ms: int = 120_000) -> PageVisit:
+    """Type ``query``, wait for the reasons on the cards, like card ``like``, screenshot."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    visit = PageVisit()
+    with asked(url, query, timeout_ms) as page:
+        cards = page.locator(".shopchat-card")
+        visit.cards = [c.inner_text() for c in cards.all() if c.is_visible()]
+        page.locator(".shopchat-like").nth(like - 1).click()
+        page.locator(".shopchat-card", has_text="liked").first.wait_for()
+        visit.liked_card = page.locator(".shopchat-card", has_text="liked").first.inner_text()
+        page.locator("#shopchat-history", has_text="like").wait_for()
+        visit.history = page.locator("#shopchat-history").inner_text()
+        visit.script_nodes = page.locator(
+            "#shopchat-cards script, #shopchat-chat script").count()
+        visit.pwned = page.evaluate("() => window.__pwned ?? null")
+        with suppress(PlaywrightTimeout):  # let the "you liked" toast fade off the cards
+            page.locator(".toast-body").first.wait_for(state="detached", timeout=15_000)
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
     return visit
 
 
@@ -106,40 +115,23 @@ def refine_by_chip(url: str, query: str, chip: str, sent: str, *,
     (focus, Enter); wait for the answer to ``sent`` (the chip's message)."""
     import re
 
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    if executable is None:
-        raise RuntimeError("no chromium on PATH (apt-get install chromium chromium-driver)")
     out = ChipVisit()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(timeout_ms)
-            page.goto(url, wait_until="domcontentloaded")
-            page.locator("#shopchat-history", has_text="history").wait_for()
-            page.locator("#shopchat-input textarea, #shopchat-input input").first.fill(query)
-            page.locator("#shopchat-send").click()
-            page.locator(".shopchat-card .reason:not(.pending)").first.wait_for()
-            page.locator(".shopchat-chip").first.wait_for()
-            out.facets = facets_on(page)
-            button = page.get_by_role("button", name=re.compile("^" + re.escape(chip)))
-            out.chip_tags = {t.lower() for t in page.locator(".shopchat-chip").evaluate_all(
-                "els => els.map(e => e.tagName)")}
-            button.first.focus()
-            page.keyboard.press("Enter")
-            page.wait_for_function(_SETTLED, arg=[sent])
-            out.chat = page.locator("#shopchat-chat").inner_text()
-            out.cards = [c.inner_text() for c in page.locator(".shopchat-card").all()
-                         if c.is_visible()]
-            out.facets_after = facets_on(page)
-            if screenshot is not None:
-                screenshot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
+    with asked(url, query, timeout_ms) as page:
+        page.locator(".shopchat-chip").first.wait_for()
+        out.facets = facets_on(page)
+        button = page.get_by_role("button", name=re.compile("^" + re.escape(chip)))
+        out.chip_tags = {t.lower() for t in page.locator(".shopchat-chip").evaluate_all(
+            "els => els.map(e => e.tagName)")}
+        button.first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(_SETTLED, arg=[sent])
+        out.chat = page.locator("#shopchat-chat").inner_text()
+        out.cards = [c.inner_text() for c in page.locator(".shopchat-card").all()
+                     if c.is_visible()]
+        out.facets_after = facets_on(page)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
     return out
 
 

@@ -3,6 +3,7 @@ chat page per test (real Gradio server, real assistant, real embedder)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -21,6 +22,7 @@ from retrieval.profiles import Personaliser
 from shopchat.records import Catalog, Product
 from shopchat.settings import Settings
 from tests.conftest import indexed_searcher, renamed
+from tests.ui.browser import chromium_path
 
 PLANTED = [
     Product("evil-script", "<script>window.__pwned = 1</script> Evil wireless mouse",
@@ -75,3 +77,12 @@ def launch_page(ui_searcher: Searcher, chroma_mode: str, tmp_path: Path,
     for demo, personaliser in launched:
         demo.close()
         personaliser.close()
+
+
+@pytest.fixture
+def needs_chromium() -> None:
+    """Skip a browser test where there is no Chromium; fail it on CI, which installs one."""
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium (.ci/run: apt-get install chromium)")
+        pytest.skip("no chromium: apt-get install chromium chromium-driver")

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
 
 from retrieval.profiles import Personaliser
-from tests.ui.browser import chromium_path, visit
+from tests.ui.browser import visit
 from tests.ui.conftest import LaunchPage
-
-
-@pytest.fixture
-def needs_chromium() -> None:
-    if chromium_path() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install chromium (.ci/run: apt-get install chromium)")
-        pytest.skip("no chromium: apt-get install chromium chromium-driver")
 
 
 @pytest.mark.usefixtures("needs_chromium")

@@ -3,26 +3,17 @@ pressed with the keyboard sends its follow-up as the next message of the same co
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from retrieval import Searcher
-from tests.ui.browser import chromium_path, refine_by_chip
+from tests.ui.browser import refine_by_chip
 from tests.ui.conftest import LaunchPage
 from tests.ui.facet_shim import with_facets
 
 CHIP = re.compile(r"^(.+) \((\d+)\)$")
-
-
-@pytest.fixture
-def needs_chromium() -> None:
-    if chromium_path() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install chromium (.ci/run: apt-get install chromium)")
-        pytest.skip("no chromium: apt-get install chromium chromium-driver")
 
 
 @pytest.mark.usefixtures("needs_chromium")
