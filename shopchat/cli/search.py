@@ -13,7 +13,7 @@ from shopchat.settings import get_settings
 def render(result: SearchResult) -> Table:
     f = result.query.filters
     title = f"{result.query.original!r} -> text {result.query.text!r}"
-    if not f.is_empty():
+    if not f.is_empty() or result.query.spec_problems:
         title += f"  filters: {_describe(result)}"
     table = Table(title=title, title_justify="left")
     for col in ("#", "id", "title", "brand", "price", "bm25", "dense", "score"):
@@ -49,6 +49,9 @@ def _describe(result: SearchResult) -> str:
     ):
         if values:
             parts.append(f"{label} {sorted(values)}")
+    parts += [s.label + ("" if s.hard else " (preferred)") for s in f.specs]
+    parts += [r.message for r in result.relaxed]
+    parts += list(result.query.spec_problems)
     return ", ".join(parts)
 
 
