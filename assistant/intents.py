@@ -181,8 +181,6 @@ FILLER = frozenset(
         "smaller",
         "compact",
         "narrower",
-        "screen",
-        "size",
         "options",
         "option",
         "version",
