@@ -192,7 +192,57 @@ class ProductBag:
         self.products.append(product)
 
 
+SHOWN_ISSUES = 10
+"""Rejected rows listed one by one (file:row: field: reason) before "... and N more"."""
+
+
+def note_line(note: str, n: int) -> str:
+    """One counted note as a fact: ``"of 19,406 products name a type"`` reads ``"1,532 of ..."``.
+
+    Notes that start with ``"of "`` carry their own total; the others read ``"<note>: <n>"``.
+    """
+    return f"{n:,} {note}" if note.startswith("of ") else f"{note}: {n:,}"
+
+
+def report_line(report: LoadReport, label: str = "", *, products: int | None = None,
+                interactions: int | None = None) -> str:
+    """A load in one line: what was loaded from how many rows, and what was rejected (by kind).
+
+    ``products`` / ``interactions`` name what was loaded (a catalog's lists); without them the
+    line counts ``report.loaded`` records.
+    """
+    what = [f"{n:,} {noun if n == 1 else noun + 's'}"
+            for n, noun in ((products, "product"), (interactions, "interaction"))
+            if n is not None and (n or noun == "product")]
+    if not what:
+        what = [f"{report.loaded:,} {'record' if report.loaded == 1 else 'records'}"]
+    rows = "row" if report.rows_read == 1 else "rows"
+    line = f"{label or report.source}: {' and '.join(what)} from {report.rows_read:,} {rows}"
+    if not report.rejected:
+        return f"{line}, none rejected"
+    kinds = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(report.reasons().items()))
+    return f"{line}, rejected {report.rejected:,} ({kinds})"
+
+
+def report_details(report: LoadReport) -> list[str]:
+    """The counted notes (expected conditions, as facts), one line each, for ``-v``."""
+    return [note_line(note, n) for note, n in sorted(report.notes.items())]
+
+
+def issue_lines(report: LoadReport, limit: int = SHOWN_ISSUES) -> list[str]:
+    """The first ``limit`` rejected rows as ``file:row: field: reason``, then how many more."""
+    lines = [str(issue) for issue in report.issues[:limit]]
+    if report.rejected > limit:
+        lines.append(f"... and {report.rejected - limit:,} more")
+    return lines
+
+
 def log_report(log: logging.Logger, report: LoadReport) -> None:
-    """Log a loader's summary: a warning when rows were rejected, else info."""
-    level = logging.WARNING if report.rejected else logging.INFO
-    log.log(level, "%s", report.summary())
+    """Log a loader's summary in one line (a warning listing the first rejected rows when rows
+    were rejected, else info) and its counted notes at debug level."""
+    if report.rejected:
+        log.warning("%s", "\n  ".join([report_line(report), *issue_lines(report)]))
+    else:
+        log.info("%s", report_line(report))
+    for line in report_details(report):
+        log.debug("  %s", line)

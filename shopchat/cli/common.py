@@ -26,6 +26,22 @@ def setup_logging(verbose: bool = False) -> None:
 
 
 @contextmanager
+def reported_here(logger: str) -> Iterator[None]:
+    """Hold ``logger``'s lines while a command reports the same facts itself (once, in its own
+    words, rejected rows included); errors still show, and ``-v`` (debug) shows everything."""
+    target = logging.getLogger(logger)
+    if target.getEffectiveLevel() <= logging.DEBUG:
+        yield
+        return
+    before = target.level
+    target.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        target.setLevel(before)
+
+
+@contextmanager
 def fail_cleanly() -> Iterator[None]:
     """Show a ShopchatError as one red line and exit 1, instead of a traceback."""
     from shopchat.errors import ShopchatError

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from shopchat.cli.common import console, fail_cleanly
+from shopchat.cli.common import console, fail_cleanly, reported_here
+from shopchat.records import Catalog
 from shopchat.settings import get_settings
 
 
@@ -29,13 +30,12 @@ def index(
     settings = get_settings()
     name = catalog or settings.default_catalog
     with fail_cleanly():
-        loaded = load_catalog(name, settings.data_dir)
-        console.print(loaded.report.summary())
-        logs = [load_interactions(path) for path in events or ()]
+        with reported_here("catalog"):  # the lines below replace the loaders' own log lines
+            loaded = load_catalog(name, settings.data_dir)
+            logs = [load_interactions(path) for path in events or ()]
+        _print_load(name, loaded)
         for log in logs:
-            console.print(log.report.summary())
-            for issue in log.report.issues[:10]:
-                console.print(f"  [yellow]rejected[/] {issue}")
+            _print_load(str(log.report.source), log)
         stats = build_index(loaded, settings, progress=not quiet)
         console.print(
             f"[green]indexed[/] {stats.catalog}: {stats.total} products, embedded "
@@ -45,3 +45,18 @@ def index(
         if users and (loaded.interactions or logs or settings.events_path(name).exists()):
             profiles = index_users(loaded, settings, extra=logs, progress=not quiet)
             console.print(f"[green]profiles[/] {profiles.describe()}")
+
+
+def _print_load(label: str, loaded: Catalog) -> None:
+    """One line per loaded source; its rejected rows (file:row: field: reason) under it."""
+    from rich.markup import escape
+
+    from catalog.validate import issue_lines, report_line
+
+    report = loaded.report
+    line = report_line(report, label, products=len(loaded.products) if loaded.products else None,
+                       interactions=len(loaded.interactions))
+    console.print(f"[{'yellow' if report.rejected else 'green'}]loaded[/] {escape(line)}",
+                  highlight=False, soft_wrap=True)  # one line, whatever the terminal's width
+    for issue in issue_lines(report):
+        console.print(f"  [yellow]rejected[/] {escape(issue)}", highlight=False, soft_wrap=True)
