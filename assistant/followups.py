@@ -1,7 +1,12 @@
-"""Answers to questions about items already shown, from the items' own data (no model)."""
+"""Answers to questions about items already shown, from the items' own data (no model).
+
+Items are named by their page number ("#2"), never by an id: a shopper never sees an internal
+id, and text shown here (a reason, the catalog's description) loses any ``id:NNN`` tag.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.markdown import md_escape
@@ -9,6 +14,14 @@ from assistant.reasons import format_price
 from shopchat.records import Product
 
 MAX_ATTRIBUTE_ROWS = 6
+_ID_TAG = re.compile(r"`id:[^`]*`|\b(?:item_)?id[:=]\d[\w-]*", re.IGNORECASE)
+"""An internal id tag ("id:3943887", "`id:ab-1`", "item_id=7") inside shown text; words like
+"Caller ID: yes" stay."""
+
+
+def without_id_tags(text: str) -> str:
+    """``text`` without internal id tags (and the space they leave)."""
+    return " ".join(_ID_TAG.sub(" ", text).split()) if _ID_TAG.search(text) else text
 
 
 def _label(position: int, product: Product) -> str:
@@ -22,10 +35,12 @@ def why(position: int, product: Product, reason: str) -> str:
         md_escape(product.category),
     ]
     lines = [f"**{_label(position, product)}** ({', '.join(f for f in facts if f)})"]
+    reason = without_id_tags(reason)
     if reason:
         lines.append(f"Why it is here: {md_escape(reason)}")
-    if product.description:
-        lines.append(f"From the catalog: {md_escape(product.description[:300])}")
+    about = without_id_tags(product.description[:300])
+    if about:
+        lines.append(f"From the catalog: {md_escape(about)}")
     attrs = [
         md_escape(f"{k.replace('_', ' ')}: {v}")
         for k, v in product.attributes.items()
@@ -42,7 +57,7 @@ def compare(items: Sequence[tuple[int, Product]]) -> str:
     rows = [header, "|---" * (len(items) + 1) + "|"]
 
     def cell(text: str) -> str:
-        return md_escape(text[:80])
+        return md_escape(without_id_tags(text)[:80])
 
     rows.append("| title | " + " | ".join(cell(p.title) for _, p in items) + " |")
     rows.append("| brand | " + " | ".join(cell(p.brand or "-") for _, p in items) + " |")
