@@ -25,6 +25,9 @@ class AnswerItem(BaseModel):
     """Who wrote ``reason``: the language model (checked by ``assistant.faithful``) or the
     assistant from the item's own fields."""
     score: float = 0.0
+    position: int | None = None
+    """The item's number on the page it was shown on ("#2"), for answers about shown items;
+    None on a page of results (their order is their number)."""
 
     @classmethod
     def from_product(

@@ -197,7 +197,8 @@ class TurnPipeline:
                 f"The {label} of these is #{pick[0]} {md_escape(pick[1].title)} "
                 f"at {format_price(pick[1])}."
             )
-        items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")) for _, p in chosen]
+        items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")).model_copy(
+            update={"position": pos}) for pos, p in chosen]
         yield self.reply(session, ctx.text, message, turn.intent, items)
 
     # -- turns that show products -----------------------------------------------------------
