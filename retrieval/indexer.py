@@ -83,7 +83,8 @@ def _write_vectors(
     chunk = max(1, min(settings.index_chunk, max_batch))
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer,
-        tqdm(total=len(todo), desc=f"embedding {name}", unit="item", disable=not progress) as bar,
+        tqdm(total=len(todo), desc=f"embedding {name}", unit="item",
+             disable=not progress or not todo) as bar,  # nothing to embed: no empty bar
     ):
         pending: list[Future[None]] = []
         for part in _chunks(todo, chunk):
@@ -133,7 +134,7 @@ def build_index(
     stale = sorted(existing.keys() - hashes.keys())
     # Similar lengths batch together: less padding, faster encoding.
     todo.sort(key=lambda p: len(p.search_text()))
-    log.info(
+    log.debug(  # `shopchat index` says the outcome in one line
         "%s: %d products, %d to embed, %d stale", catalog.name, len(products), len(todo), len(stale)
     )
 

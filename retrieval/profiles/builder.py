@@ -76,7 +76,7 @@ def refresh_profiles(personaliser: Personaliser, *, progress: bool = True,
     events.unmark_built(stale)
     skipped = 0
     with tqdm(total=len(todo), desc=f"profiles {personaliser.name}", unit="user",
-              disable=not progress) as bar:
+              disable=not progress or not todo) as bar:  # nothing to build: no empty bar
         for start in range(0, len(todo), USERS_PER_STEP):
             ids = todo[start : start + USERS_PER_STEP]
             by_user = dict(events.events_of(ids))
