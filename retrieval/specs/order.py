@@ -11,7 +11,7 @@ import numpy as np
 from retrieval.ranking.type_lead import Head, Kind, TypeLead
 
 LIFT_WINDOW = 50
-"""How deep in the ranked list items are lifted from."""
+"""How deep in the ranked list items meeting a preference are lifted from."""
 
 
 class SpecOrder:
@@ -34,14 +34,14 @@ class SpecOrder:
                              for n in nouns) for r in rows.tolist()], dtype=bool)
 
     def typed_first(self, query: str, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
-        """``order`` (indices into ``rows``) with the items of the asked type among its first
-        ``LIFT_WINDOW`` before the others there, each group in its order: a query with a hard
-        spec ("1tb hard drive") shows drives before the notebooks with a 1 TB disk."""
-        deep = order[:LIFT_WINDOW]
-        typed = self.typed(query, rows[deep])
+        """``order`` (indices into ``rows``) with the items of the asked type first, each group
+        in its order. Only for a list a hard spec has filtered, where every item meets it: a
+        "1tb hard drive" shows every 1 TB drive the search found before the notebooks with a
+        1 TB disk."""
+        typed = self.typed(query, rows[order])
         if typed is None or not typed.any():
             return order
-        return np.concatenate([deep[typed], deep[~typed], order[LIFT_WINDOW:]])
+        return np.concatenate([order[typed], order[~typed]])
 
     def preferred_first(self, query: str, rows: np.ndarray, order: np.ndarray,
                         meets: np.ndarray, features: bool) -> np.ndarray:
