@@ -19,9 +19,11 @@ from assistant.answer import Answer, AnswerEvent, AnswerItem, CandidatesEvent, R
 from assistant.intents import Intent
 from assistant.turn import SHOWS_PRODUCTS
 from assistant.ui.chips import CHIPS_CSS, FacetChips
+from assistant.ui.examples import example_texts
 from assistant.ui.render import (
     CARD_CSS,
     card_html,
+    cards_pointer,
     history_markdown,
     md_escape,
     notice_html,
@@ -32,21 +34,43 @@ from shopchat.errors import ShopchatError
 
 log = logging.getLogger(__name__)
 
-"""Turns whose items replace the cards; questions about shown items leave them in place."""
-
-EXAMPLES = {
-    "icecat": ["wireless mouse under $30", "27 inch 4k monitor", "only Logitech", "cheaper",
-               "compare 1 and 2", "start over"],
-    "online-retail": ["t-light holder", "lunch bag under 3", "more", "why the second one?"],
-    "dummyjson": ["lipstick", "smartphone under 500", "not Apple", "what is the cheapest?"],
+PAGE_CSS = """
+#shopchat-title h1 {font-size: 1.35rem; margin: 0;}
+#shopchat-title p {margin: 2px 0 0; color: #334155;}
+#shopchat-cards-title h2 {font-size: 1.1rem; margin: 0;}
+#shopchat-conversation-title h2 {font-size: 1.1rem; margin: 0;}
+#shopchat-cards .shopchat-slot {padding: 8px 10px; margin-bottom: 6px;
+  background: #fff !important; border: 1px solid #cbd2da; border-radius: 8px;}
+#shopchat-cards .shopchat-slot > div, #shopchat-cards .shopchat-slot .block,
+#shopchat-cards .shopchat-slot .styler {background: #fff !important; border: 0 !important;
+  box-shadow: none !important; padding: 0 !important; gap: 0 !important;}
+#shopchat-cards .shopchat-actions {justify-content: flex-end; gap: 6px; margin-top: 4px;}
+#shopchat-cards .shopchat-actions button {flex: 0 0 auto !important; width: auto !important;
+  min-width: 0 !important; padding: 2px 12px;}
+#shopchat-cards .shopchat-like, #shopchat-cards .shopchat-dislike {color: #1e293b;}
+#shopchat-history {color: #1e293b;}
+#shopchat-notice:not(:has(.shopchat-notice)) {display: none;}
+[data-testid="block-info"] {color: #3730a3 !important;}
+#shopchat-examples .label, #shopchat-examples .label * {color: #3730a3 !important;}
+#shopchat-examples button {color: #1e293b !important;}
+#shopchat-send {background: #4338ca !important; border-color: #4338ca !important;
+  color: #fff !important;}
+footer, footer a, footer button, .show-api {color: #334155 !important;}
+@media (max-width: 700px) {
+  /* one column: the cards come right under the chat box, examples and history after them */
+  #shopchat-main {flex-direction: column;}
+  #shopchat-main > .column {width: 100% !important; min-width: 0 !important;}
+  #shopchat-left {display: contents;}
+  #shopchat-left > * {order: 1;}
+  #shopchat-cards {order: 2;}
+  #shopchat-left > #shopchat-examples, #shopchat-left > #shopchat-history {order: 3;}
+  #shopchat-chat {max-height: 55vh !important;}
+  #shopchat-input-row {flex-wrap: wrap;}
+  #shopchat-facets .shopchat-facet-name {flex: 0 0 100% !important; width: 100% !important;}
 }
-GENERIC_EXAMPLES = ["gift under 20", "more", "why the second one?", "start over"]
-
-CSS = CARD_CSS + CHIPS_CSS + """
-#shopchat-cards {max-height: 880px; overflow-y: auto;}
-#shopchat-cards .shopchat-slot {padding: 8px; margin-bottom: 8px;}
-#shopchat-title {margin-bottom: 0;}
 """
+
+CSS = CARD_CSS + CHIPS_CSS + PAGE_CSS
 
 Chat = list[dict[str, Any]]
 
@@ -73,42 +97,55 @@ def _session(request: gr.Request | None) -> str:
 def build_app(shop: Shop) -> gr.Blocks:
     slots = shop.settings.answer_items
     with gr.Blocks(title="shopchat", analytics_enabled=False) as demo:
-        gr.Markdown("## shopchat — ask for products in your own words", elem_id="shopchat-title")
-        with gr.Row():
-            with gr.Column(scale=3):
+        gr.Markdown("# shopchat\nAsk for products in your own words, then refine: "
+                    "“cheaper”, “only Logitech”, “why the second one?”.",
+                    elem_id="shopchat-title")
+        with gr.Row(elem_id="shopchat-main"):
+            with gr.Column(scale=3, min_width=320, elem_id="shopchat-left"):
                 with gr.Row():
                     catalog = gr.Dropdown(shop.catalogs, value=shop.default, label="Catalog",
-                                          interactive=len(shop.catalogs) > 1, scale=1)
+                                          interactive=len(shop.catalogs) > 1, scale=1,
+                                          min_width=140)
                     shopper = gr.Dropdown(shop.shoppers(shop.default), value=GUEST,
                                           label="Shopper", allow_custom_value=True, scale=1,
-                                          elem_id="shopchat-shopper")
+                                          min_width=140, elem_id="shopchat-shopper")
                 notice = gr.HTML("", elem_id="shopchat-notice")
-                chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="shopchat-chat",
-                                     feedback_options=None, buttons=["copy"],
+                # The heading names the conversation; the chatbot's own label would float
+                # over its first message.
+                gr.Markdown("## Conversation", elem_id="shopchat-conversation-title")
+                chatbot = gr.Chatbot(label="Conversation", show_label=False, height="auto",
+                                     min_height=160, max_height=440,
+                                     elem_id="shopchat-chat", feedback_options=None,
+                                     buttons=["copy"],
                                      placeholder="Try “wireless mouse under $30”, then "
                                                  "“cheaper”, “only Logitech” or “more”.")
-                with gr.Row():
-                    box = gr.Textbox(placeholder="What are you looking for?", show_label=False,
+                with gr.Row(elem_id="shopchat-input-row"):
+                    box = gr.Textbox(placeholder="What are you looking for?",
+                                     label="Your message", show_label=False,
                                      max_length=shop.settings.max_query_chars, scale=6,
-                                     elem_id="shopchat-input", autofocus=True)
-                    send = gr.Button("Send", variant="primary", scale=1, elem_id="shopchat-send")
-                    new = gr.Button("New conversation", scale=1, elem_id="shopchat-new")
-                gr.Examples(EXAMPLES.get(shop.default, GENERIC_EXAMPLES), inputs=box,
-                            label="Examples")
+                                     min_width=200, elem_id="shopchat-input", autofocus=True)
+                    send = gr.Button("Send", variant="primary", scale=1, min_width=70,
+                                     elem_id="shopchat-send")
+                    new = gr.Button("New conversation", scale=1, min_width=110,
+                                    elem_id="shopchat-new")
+                gr.Examples(example_texts(shop.default), inputs=box, label="Examples",
+                            elem_id="shopchat-examples")
                 history = gr.Markdown("", elem_id="shopchat-history")
-            with gr.Column(scale=2, elem_id="shopchat-cards"):
-                gr.Markdown("### Recommendations")
+            # No height limit: the cards grow with the page, never in a box of their own.
+            with gr.Column(scale=2, min_width=320, elem_id="shopchat-cards"):
+                gr.Markdown("## Recommendations", elem_id="shopchat-cards-title")
                 chips = FacetChips.build()
                 items = gr.State([])
                 groups: list[gr.Group] = []
                 cards: list[gr.HTML] = []
                 for i in range(slots):
                     with gr.Group(visible=False, elem_classes="shopchat-slot") as group:
-                        card = gr.HTML("", elem_classes="shopchat-card-html")
-                        with gr.Row():
-                            like = gr.Button("♥ Like", size="sm", elem_classes="shopchat-like")
-                            dislike = gr.Button("✗ Not for me", size="sm",
-                                                elem_classes="shopchat-dislike")
+                        card = gr.HTML("", elem_classes="shopchat-card-html", padding=False)
+                        with gr.Row(elem_classes="shopchat-actions"):
+                            like = gr.Button("♥ Like", size="sm", scale=0, min_width=0,
+                                             elem_classes="shopchat-like")
+                            dislike = gr.Button("✗ Not for me", size="sm", scale=0,
+                                                min_width=0, elem_classes="shopchat-dislike")
                     groups.append(group)
                     cards.append(card)
                     for button, event in ((like, "like"), (dislike, "dislike")):
@@ -222,10 +259,13 @@ def _bot(text: str) -> dict[str, str]:
 
 
 def _chat_text(answer: Answer) -> str:
-    """The chat transcript's line: the message, plus the items when the turn is about them."""
-    if answer.intent in SHOWS_PRODUCTS:
-        return reply_markdown(answer, reasons=False, ids=False)
-    return reply_markdown(answer)
+    """The chat transcript's line: the message, and where its items are."""
+    # The cards list the items, numbered as the assistant refers to them ("#2"); the chat
+    # does not list them again under numbers of its own, nor show their ids (those are for
+    # API clients).
+    if answer.intent in SHOWS_PRODUCTS and answer.items:
+        return f"{answer.message}\n\n_{cards_pointer(len(answer.items))}_"
+    return answer.message
 
 
 def _history(shop: Shop, catalog: str, selected: str, user: str) -> str:

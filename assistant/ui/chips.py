@@ -26,8 +26,9 @@ CHIPS_CSS = """
 #shopchat-facets .shopchat-facet-name {flex: 0 0 9em !important; width: 9em !important;
   padding: 0 !important; font-weight: 600; font-size: 0.85em; line-height: 1.2;
   color: #475569; overflow-wrap: anywhere;}
-#shopchat-facets .shopchat-chip {flex: 0 0 auto !important; width: auto !important;
-  min-width: 0 !important; border-radius: 999px; padding: 2px 10px;}
+#shopchat-facets .shopchat-chip {flex: 0 1 auto !important; width: auto !important;
+  min-width: 0 !important; max-width: 100%; border-radius: 999px; padding: 2px 10px;
+  white-space: normal; overflow-wrap: anywhere; text-align: left; color: #1e293b;}
 """
 
 Shown = list[dict[str, Any]]

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from assistant.answer import Answer, AnswerFacetValue, AnswerItem
 from assistant.markdown import md_escape
@@ -21,40 +22,54 @@ from shopchat.records import Product
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>`]+$", re.IGNORECASE)
 
 PLACEHOLDER_SVG = (
-    "data:image/svg+xml;utf8,"
     "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'>"
-    "<rect width='64' height='64' rx='8' fill='%23eef1f5'/>"
-    "<path d='M20 26h24l-2 22H22z' fill='none' stroke='%2394a3b8' stroke-width='3'/>"
-    "<path d='M26 26v-4a6 6 0 0 1 12 0v4' fill='none' stroke='%2394a3b8' stroke-width='3'/>"
-    "</svg>"
+    "<rect width='64' height='64' rx='8' fill='#eef1f5'/>"
+    "<path d='M20 20h24l-2 22H22z' fill='none' stroke='#64748b' stroke-width='3'/>"
+    "<path d='M26 20v-4a6 6 0 0 1 12 0v4' fill='none' stroke='#64748b' stroke-width='3'/>"
+    "<text x='32' y='57' font-family='sans-serif' font-size='9' text-anchor='middle' "
+    "fill='#334155'>no photo</text></svg>"
 )
+PLACEHOLDER_URL = "data:image/svg+xml," + quote(PLACEHOLDER_SVG, safe="")
+"""The "no photo" image: percent-encoded, so it holds no quote and fits in an attribute."""
 
 CARD_CSS = """
-.shopchat-card {display: flex; gap: 12px; align-items: flex-start; padding: 4px 2px;}
-.shopchat-card .thumb {position: relative; flex: 0 0 72px; height: 72px; border-radius: 8px;
-  background: #eef1f5 url("PLACEHOLDER") center / 56px no-repeat; overflow: hidden;}
-.shopchat-card .thumb img {position: absolute; inset: 0; width: 100%; height: 100%;
-  object-fit: contain; background: #fff;}
+.shopchat-card {display: flex; gap: 12px; align-items: flex-start; padding: 2px;}
+.shopchat-card .thumb {flex: 0 0 64px; width: 64px; height: 64px; border-radius: 8px;
+  overflow: hidden; background: #eef1f5 url("PLACEHOLDER") center / 64px no-repeat;}
+.shopchat-card .thumb img {display: block; width: 64px; height: 64px; object-fit: contain;
+  font-size: 0; color: transparent; overflow: hidden;}
+.shopchat-card .thumb img:not(.loaded) {opacity: 0;}
+.shopchat-card .thumb img.loaded {background: #fff;}
 .shopchat-card .body {flex: 1; min-width: 0;}
-.shopchat-card .title {font-weight: 600; line-height: 1.25; overflow-wrap: anywhere;}
-.shopchat-card .meta {color: #64748b; font-size: 0.9em; margin-top: 2px;}
-.shopchat-card .price {font-weight: 600; color: #0f766e;}
-.shopchat-card .reason {margin-top: 4px; font-size: 0.92em; overflow-wrap: anywhere;}
-.shopchat-card .reason.pending {color: #94a3b8; font-style: italic;}
-.shopchat-card .pos {color: #94a3b8; font-weight: 600; margin-right: 4px;}
+.shopchat-card .title {font-weight: 600; line-height: 1.3; overflow-wrap: anywhere;
+  display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
+  overflow: hidden;}
+.shopchat-card .meta {color: #475569; font-size: 0.9em; margin-top: 2px;
+  overflow-wrap: anywhere;}
+.shopchat-card .price {font-weight: 600; color: #0f5f58;}
+.shopchat-card .reason {margin-top: 2px; font-size: 0.92em; line-height: 1.35;
+  color: #1e293b; overflow-wrap: anywhere;}
+.shopchat-card .reason.pending {color: #475569; font-style: italic;}
+.shopchat-card .pos {color: #3730a3; font-weight: 700; margin-right: 4px;}
 .shopchat-notice {border-left: 4px solid #d97706; background: #fffbeb; color: #78350f;
   padding: 8px 12px; border-radius: 4px;}
-""".replace("PLACEHOLDER", PLACEHOLDER_SVG)
+""".replace("PLACEHOLDER", PLACEHOLDER_URL)
+"""The thumb shows the "no photo" image under the product image until that loads (its alt
+text is transparent: a broken or loading image never shows half a title)."""
 
 
-def image_html(url: str) -> str:
-    """The product image over a placeholder; a URL that is not plain http(s) shows none."""
+def image_html(url: str, title: str = "") -> str:
+    """The product image, ``title`` as its alt text; the "no photo" image when the URL is not
+    plain http(s) or cannot load (offline, always)."""
+    alt = html.escape(title, quote=True)
     if not _SAFE_URL.match(url or ""):
-        return ""
+        return f'<img src="{PLACEHOLDER_URL}" alt="{alt}" class="noimg">'
     src = html.escape(url, quote=True)
-    # The placeholder is the thumb's background: an image that cannot load removes itself.
-    return f'<img src="{src}" alt="" loading="lazy" referrerpolicy="no-referrer" ' \
-        'onerror="this.remove()">'
+    # The fallback swaps in the placeholder, so the alt text stays on a readable image.
+    return (f'<img src="{src}" alt="{alt}" referrerpolicy="no-referrer" '
+            "onload=\"this.classList.add('loaded')\" "
+            f"onerror=\"this.onerror=null;this.classList.add('noimg');"
+            f"this.src='{PLACEHOLDER_URL}'\">")
 
 
 def card_html(item: AnswerItem, position: int, *, pending: bool = False,
@@ -67,13 +82,21 @@ def card_html(item: AnswerItem, position: int, *, pending: bool = False,
     mark = {"like": " · ♥ liked", "dislike": " · ✗ not for you"}.get(feedback or "", "")
     return (
         f'<div class="shopchat-card" data-item-id="{esc(item.id, quote=True)}">'
-        f'<div class="thumb">{image_html(item.image_url)}</div>'
-        f'<div class="body"><div class="title"><span class="pos">{position}.</span>'
-        f"{esc(item.title)}</div>"
+        f'<div class="thumb">{image_html(item.image_url, item.title)}</div>'
+        f'<div class="body"><div class="title" title="{esc(item.title, quote=True)}">'
+        f'<span class="pos">{position}.</span>{esc(item.title)}</div>'
         f'<div class="meta">{brand}<span class="price">'
         f"{esc(format_amount(item.price, item.currency))}</span>{esc(mark)}</div>"
         f'<div class="{reason_class}">{esc(reason)}</div></div></div>'
     )
+
+
+def cards_pointer(count: int) -> str:
+    """The chat's line for a turn's cards: their numbers, which the follow-ups use."""
+    if count == 1:
+        return "1 item under Recommendations: ask “why this one?” or “more”."
+    return (f"{count} items, numbered 1 to {count} under Recommendations: ask "
+            "“why the second one?” or “compare 1 and 2”.")
 
 
 def chip_text(value: AnswerFacetValue) -> str:
@@ -133,6 +156,6 @@ def history_markdown(events: Sequence[StoredEvent], products: dict[str, Product]
     for event in events:
         day = datetime.fromtimestamp(event.ts, tz=UTC).strftime("%Y-%m-%d")
         product = products.get(event.item_id)
-        what = event.query if event.query else (product.title if product else event.item_id)
+        what = event.query or (product.title if product else "an item no longer in the catalog")
         rows.append(f"- {day} · {event.event.value} · {md_escape(what)}")
     return "\n".join(rows)

@@ -146,3 +146,214 @@ def facets_on(page: Page) -> dict[str, list[str]]:
         out[name] = [c.inner_text().strip() for c in row.locator(".shopchat-chip").all()
                      if c.is_visible()]
     return out
+
+
+# --- a whole conversation at a given screen size: layout, accessibility, screenshots ---------
+
+VIEWPORTS: dict[str, tuple[int, int]] = {"laptop": (1366, 768), "phone": (390, 844)}
+"""The screen sizes the page is checked at (issue 21)."""
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+"""Where the browser tests leave their screenshots (git-ignored; CI keeps the folder)."""
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core from the npm registry (``npm install --no-save --prefix . axe-core@4``)."""
+
+
+def axe_path() -> Path | None:
+    """axe.min.js (``SHOPCHAT_AXE`` overrides), or None when it is not installed."""
+    explicit = os.environ.get("SHOPCHAT_AXE")
+    path = Path(explicit) if explicit else AXE_JS
+    return path if path.is_file() else None
+
+
+_AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+}"""
+
+_BOT_MESSAGES = "() => document.querySelectorAll('#shopchat-chat .message-row.bot-row').length"
+
+_ANSWERED = """([bots]) => {
+  const chat = document.querySelector('#shopchat-chat');
+  return !!chat && chat.querySelectorAll('.message-row.bot-row').length > bots
+    && !chat.innerText.includes('ranking and explaining')
+    && !document.querySelector('.shopchat-card .reason.pending');
+}"""
+"""The reply to the message just sent is in the chat and complete."""
+
+_NESTED_SCROLL = """() => {
+  // scroll boxes (other than the page) that hold a product card, and cut-off cards
+  const out = [];
+  for (const card of document.querySelectorAll('.shopchat-card')) {
+    if (!card.offsetParent) continue;
+    for (let el = card.parentElement; el && el !== document.body; el = el.parentElement) {
+      const style = getComputedStyle(el);
+      if (/(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight + 2) {
+        out.push('scroll box: ' + (el.id || el.className));
+        break;
+      }
+    }
+  }
+  return [...new Set(out)];
+}"""
+
+_OVERFLOW = """() => {
+  // visible elements wider than the page, or card text running out of its card
+  const out = [];
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1) out.push('page scrolls sideways');
+  const column = document.querySelector('#shopchat-cards');
+  const edge = column ? column.getBoundingClientRect().right : width;
+  for (const chip of document.querySelectorAll('.shopchat-chip')) {
+    if (chip.offsetParent && chip.getBoundingClientRect().right > edge + 1)
+      out.push('chip past its column: ' + chip.innerText.slice(0, 40));
+  }
+  for (const card of document.querySelectorAll('.shopchat-card')) {
+    if (!card.offsetParent) continue;
+    const box = card.getBoundingClientRect();
+    if (box.right > width + 1) out.push('card past the screen: ' + card.innerText.slice(0, 40));
+    for (const el of card.querySelectorAll('.title, .meta, .reason, img')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > box.right + 1) out.push('out of its card: ' + el.className);
+    }
+  }
+  return out;
+}"""
+
+_LABEL_OVER_TEXT = """() => {
+  // any label drawn over a chat message
+  const chat = document.querySelector('#shopchat-chat');
+  if (!chat) return [];
+  const labels = [...chat.querySelectorAll('label, [data-testid="block-label"], .block-label')]
+    .filter(l => l.offsetParent).map(l => l.getBoundingClientRect());
+  const out = [];
+  for (const m of chat.querySelectorAll('.message')) {
+    const r = m.getBoundingClientRect();
+    for (const l of labels) {
+      if (l.left < r.right && r.left < l.right && l.top < r.bottom && r.top < l.bottom)
+        out.push(m.innerText.slice(0, 40));
+    }
+  }
+  return out;
+}"""
+
+
+@dataclass
+class ConversationVisit:
+    viewport: str
+    axe_before: list[dict[str, object]] = field(default_factory=list)
+    """axe-core violations of impact serious or critical on the fresh page."""
+    axe_after: list[dict[str, object]] = field(default_factory=list)
+    """The same after the conversation."""
+    cards: list[str] = field(default_factory=list)
+    card_titles: list[str] = field(default_factory=list)
+    card_alts: list[str] = field(default_factory=list)
+    """The alt text of each visible card's image, in card order."""
+    nested_scroll: list[str] = field(default_factory=list)
+    overflow: list[str] = field(default_factory=list)
+    label_over_text: list[str] = field(default_factory=list)
+    chat: str = ""
+    keyboard_liked: str = ""
+    """The card liked by Tab + Enter on its Like button (its text)."""
+    screenshots: list[Path] = field(default_factory=list)
+
+
+@contextmanager
+def opened(url: str, viewport: tuple[int, int], timeout_ms: int) -> Iterator[Page]:
+    """A fresh headless Chromium on the loaded chat page at ``viewport`` (width, height)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("no chromium on PATH (apt-get install chromium chromium-driver)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True,
+                                     args=CHROMIUM_FLAGS)
+        try:
+            width, height = viewport
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(timeout_ms)
+            page.goto(url, wait_until="domcontentloaded")
+            page.locator("#shopchat-history", has_text="history").wait_for()
+            yield page
+        finally:
+            browser.close()
+
+
+def send(page: Page, message: str) -> None:
+    """Type ``message``, press Enter, wait for its complete reply."""
+    bots = page.evaluate(_BOT_MESSAGES)
+    box = page.locator("#shopchat-input textarea, #shopchat-input input").first
+    box.fill(message)
+    box.press("Enter")
+    page.wait_for_function(_ANSWERED, arg=[bots])
+    page.wait_for_timeout(500)  # the last update's cards are drawn after its chat line
+
+
+def run_axe(page: Page, axe: Path) -> list[dict[str, object]]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe))
+    return list(page.evaluate(_AXE_RUN))
+
+
+def settle(page: Page) -> None:
+    """Let toasts fade (they cover the cards in a screenshot)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with suppress(PlaywrightTimeout):
+        page.locator(".toast-body").first.wait_for(state="detached", timeout=15_000)
+
+
+def like_by_keyboard(page: Page, card: int) -> str:
+    """Tab from the chat box to card ``card``'s Like button, press Space; the liked card."""
+    page.locator("#shopchat-input textarea, #shopchat-input input").first.focus()
+    like = page.locator(".shopchat-like").nth(card - 1)
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if like.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the Like button")
+    page.keyboard.press("Space")
+    liked = page.locator(".shopchat-card", has_text="liked").first
+    liked.wait_for()
+    return liked.inner_text()
+
+
+def converse(url: str, messages: list[str], viewport: str, *, shots: Path | None = None,
+             name: str = "conversation", like: int = 0, axe: Path | None = None,
+             timeout_ms: int = 120_000) -> ConversationVisit:
+    """Send ``messages`` in one conversation at a ``VIEWPORTS`` size; check the layout, run
+    axe-core before and after (when ``axe``), like card ``like`` with the keyboard (when > 0)
+    and save the first screen and the whole page to ``shots/{name}-{viewport}[-full].png``."""
+    out = ConversationVisit(viewport)
+    with opened(url, VIEWPORTS[viewport], timeout_ms) as page:
+        if axe is not None:
+            out.axe_before = run_axe(page, axe)
+        for message in messages:
+            send(page, message)
+        if like:
+            out.keyboard_liked = like_by_keyboard(page, like)
+        settle(page)
+        cards = [c for c in page.locator(".shopchat-card").all() if c.is_visible()]
+        out.cards = [c.inner_text() for c in cards]
+        out.card_titles = [c.locator(".title").get_attribute("title") or "" for c in cards]
+        out.card_alts = [c.locator("img").get_attribute("alt") or "" for c in cards]
+        out.nested_scroll = list(page.evaluate(_NESTED_SCROLL))
+        out.overflow = list(page.evaluate(_OVERFLOW))
+        out.label_over_text = list(page.evaluate(_LABEL_OVER_TEXT))
+        out.chat = page.locator("#shopchat-chat").inner_text()
+        if axe is not None:
+            out.axe_after = run_axe(page, axe)
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            first = shots / f"{name}-{viewport}.png"
+            full = shots / f"{name}-{viewport}-full.png"
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=str(first))
+            page.screenshot(path=str(full), full_page=True)
+            out.screenshots = [first, full]
+    return out

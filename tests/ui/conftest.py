@@ -35,6 +35,19 @@ PLANTED = [
             image_url="https://img.example/\" onerror=\"window.__pwned=3"),
 ]
 
+AWKWARD = [
+    Product("kettle-long", "Stainless steel electric kettle " + "with-a-very-long-model-name-"
+            * 8 + "and an even longer tail of words that goes on " * 4,
+            "A kettle whose title never ends.", brand="Longbrand" * 6, category="kettle",
+            price=Decimal("39.99"), image_url="https://images.example/kettle.jpg"),
+    Product("kettle-zh", "电热水壶 不锈钢 1.7升 快速烧水 自动断电 防干烧 家用大容量 "
+            "electric kettle", "不锈钢电热水壶 1.7升", brand="美的", category="kettle",
+            price=Decimal("25.00")),
+    Product("kettle-bare", "Electric kettle, no price and no photo", "A kettle.",
+            category="kettle"),
+]
+"""Products that are hard to lay out: an endless title, a Chinese one, no price nor image."""
+
 
 @pytest.fixture(scope="session")
 def ui_searcher(
@@ -46,7 +59,7 @@ def ui_searcher(
     request: pytest.FixtureRequest,
 ) -> Searcher:
     base = renamed(dummy_catalog, "ui")
-    catalog = Catalog(base.name, [*base.products, *PLANTED], [], base.report)
+    catalog = Catalog(base.name, [*base.products, *PLANTED, *AWKWARD], [], base.report)
     return indexed_searcher(catalog, chroma_mode, embedder, data_dir, tmp_path_factory, request)
 
 

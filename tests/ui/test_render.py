@@ -10,6 +10,7 @@ import pytest
 from assistant.answer import Answer, AnswerItem
 from assistant.markdown import md_escape
 from assistant.ui.render import (
+    PLACEHOLDER_URL,
     card_html,
     history_markdown,
     image_html,
@@ -47,19 +48,22 @@ def test_card_escapes_every_catalog_field() -> None:
     assert "&lt;b&gt;Evil&lt;/b&gt;" in card
     assert "£9.50" in card
     assert 'data-item-id="x`1"' in card
-    assert "<img" not in card  # a javascript: image URL is not shown at all
+    assert 'src="javascript' not in card and 'class="noimg"' in card  # a javascript: URL: no photo
+    assert 'alt="&lt;script&gt;' in card  # the escaped title is the image's alt text
 
 
 @pytest.mark.parametrize("url", ["", "javascript:alert(1)", "data:text/html,x", "//host/x.png",
                                  'https://a/x.png" onerror="alert(1)', "https://a/x y.png"])
 def test_unsafe_or_missing_images_show_the_placeholder(url: str) -> None:
-    assert image_html(url) == ""
+    assert image_html(url, 'Mouse "pro"') == (
+        f'<img src="{PLACEHOLDER_URL}" alt="Mouse &quot;pro&quot;" class="noimg">')
 
 
-def test_safe_image_removes_itself_when_it_cannot_load() -> None:
-    tag = image_html("https://images.example/p.jpg?a=1&b=2")
-    assert tag.startswith('<img src="https://images.example/p.jpg?a=1&amp;b=2"')
-    assert 'onerror="this.remove()"' in tag
+def test_safe_image_falls_back_to_the_placeholder_when_it_cannot_load() -> None:
+    tag = image_html("https://images.example/p.jpg?a=1&b=2", "Mouse")
+    assert tag.startswith('<img src="https://images.example/p.jpg?a=1&amp;b=2" alt="Mouse"')
+    assert f"this.src='{PLACEHOLDER_URL}'" in tag
+    assert "'" not in PLACEHOLDER_URL and '"' not in PLACEHOLDER_URL
 
 
 def test_pending_and_feedback_cards() -> None:
