@@ -1,6 +1,6 @@
-"""How specifications reorder a ranked list: items of the asked type first when the query gives
-a hard spec, and the items with the features or values asked for first when they are only
-preferences."""
+"""How specifications reorder a ranked list (the whole pool the search ranked): items of the
+asked type first when the query gives a hard spec, and the items with the features or values
+asked for first when they are only preferences."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from collections.abc import Callable
 import numpy as np
 
 from retrieval.ranking.type_lead import Head, Kind, TypeLead
-
-LIFT_WINDOW = 50
-"""How deep in the ranked list items meeting a preference are lifted from."""
 
 
 class SpecOrder:
@@ -45,15 +42,14 @@ class SpecOrder:
 
     def preferred_first(self, query: str, rows: np.ndarray, order: np.ndarray,
                         meets: np.ndarray, features: bool) -> np.ndarray:
-        """Items meeting every preference first, from the first ``LIFT_WINDOW``, each group in
-        its order: for yes/no features only those of the asked type ("bluetooth speakers": not
-        a Bluetooth mouse), for values any (a laser printer whose title never says "printer"
-        is still one). Items that do not say are not pushed down: on the judged queries, doing
-        so for items whose attributes say "no" cost more than it gained."""
-        deep = order[:LIFT_WINDOW]
-        lift = meets[rows[deep]]
+        """Items meeting every preference first, from the whole list, each group in its order:
+        for yes/no features only those of the asked type ("bluetooth speakers": not a Bluetooth
+        mouse), for values any (a laser printer whose title never says "printer" is still one).
+        The rest keep their order: pushing down items whose attributes say "no" cost more than
+        it gained on the judged queries."""
+        lift = meets[rows[order]]
         if features:
-            typed = self.typed(query, rows[deep])
+            typed = self.typed(query, rows[order])
             if typed is not None:
                 lift &= typed
-        return np.concatenate([deep[lift], deep[~lift], order[LIFT_WINDOW:]])
+        return np.concatenate([order[lift], order[~lift]])
