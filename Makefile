@@ -38,10 +38,15 @@ serve: install
 chat: install
 	$(BIN)/shopchat chat --catalog $(CATALOG) --user guest
 
-# Debian's Chromium for the browser test (tests/ui/test_browser.py; skipped without it locally).
+# Debian's Chromium and a CJK font for the browser tests (tests/ui; skipped without them
+# locally), and axe-core from npm for their accessibility checks (git-ignored node_modules/).
 browser:
-	command -v chromium >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver; }
+	{ command -v chromium >/dev/null && fc-list | grep -qi "noto.*cjk"; } || { \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver \
+	    fonts-noto-cjk; }
+	test -f node_modules/axe-core/axe.min.js || \
+	  npm install --no-save --no-package-lock --prefix . axe-core@4
 
 # Two tiers (markers in pyproject.toml): `make test` is the fast one, a few minutes on 2 cores,
 # every test on embedded Chroma with the real embedder and model; `make test-all` (CI) adds the

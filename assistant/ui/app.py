@@ -72,6 +72,23 @@ footer, footer a, footer button, .show-api {color: #334155 !important;}
 
 CSS = CARD_CSS + CHIPS_CSS + PAGE_CSS
 
+FOLLOW_CHAT = """<script>
+// The chat grows up to its height limit, then its box scrolls: keep the newest reply in view.
+// Only when the chat's content grew: a shopper who scrolled up to reread is left alone.
+const seen = new WeakMap();
+new MutationObserver(() => {
+  const chat = document.getElementById("shopchat-chat");
+  if (!chat) return;
+  for (const box of [chat, ...chat.querySelectorAll("*")]) {
+    if (box.scrollHeight > box.clientHeight + 2 && getComputedStyle(box).overflowY !== "visible"
+        && box.scrollHeight !== seen.get(box)) {
+      seen.set(box, box.scrollHeight);
+      box.scrollTop = box.scrollHeight;
+    }
+  }
+}).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+</script>"""
+
 Chat = list[dict[str, Any]]
 
 
@@ -85,6 +102,7 @@ def launch_app(shop: Shop, *, host: str = "127.0.0.1", port: int | None = 7860,
     demo = build_app(shop)
     theme = gr.themes.Soft(font=THEME_FONTS, font_mono=["DejaVu Sans Mono", "monospace"])
     demo.launch(server_name=host, server_port=port, quiet=True, css=CSS, theme=theme,
+                head=FOLLOW_CHAT,
                 max_file_size=shop.settings.ui_max_upload, footer_links=["api"],
                 prevent_thread_lock=prevent_thread_lock)
     return demo

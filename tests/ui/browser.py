@@ -241,6 +241,19 @@ _LABEL_OVER_TEXT = """() => {
 }"""
 
 
+_CHAT_SCROLLED_AWAY = """() => {
+  const chat = document.getElementById('shopchat-chat');
+  let away = 0;
+  for (const box of [chat, ...chat.querySelectorAll('*')]) {
+    if (box.scrollHeight > box.clientHeight + 2 && getComputedStyle(box).overflowY !== 'visible') {
+      away = Math.max(away, box.scrollHeight - box.clientHeight - box.scrollTop);
+    }
+  }
+  return away;
+}"""
+"""How far the chat's scroll boxes are from their bottom."""
+
+
 @dataclass
 class ConversationVisit:
     viewport: str
@@ -256,6 +269,8 @@ class ConversationVisit:
     overflow: list[str] = field(default_factory=list)
     label_over_text: list[str] = field(default_factory=list)
     chat: str = ""
+    chat_scrolled_away: int = 0
+    """Pixels between the chat box's bottom and its newest text (0: the newest reply shows)."""
     keyboard_liked: str = ""
     """The card liked by Tab + Enter on its Like button (its text)."""
     screenshots: list[Path] = field(default_factory=list)
@@ -346,6 +361,7 @@ def converse(url: str, messages: list[str], viewport: str, *, shots: Path | None
         out.overflow = list(page.evaluate(_OVERFLOW))
         out.label_over_text = list(page.evaluate(_LABEL_OVER_TEXT))
         out.chat = page.locator("#shopchat-chat").inner_text()
+        out.chat_scrolled_away = int(page.evaluate(_CHAT_SCROLLED_AWAY))
         if axe is not None:
             out.axe_after = run_axe(page, axe)
         if shots is not None:

@@ -42,6 +42,7 @@ def test_a_conversation_fits_the_screen(launch_page: LaunchPage, viewport: str,
     assert page.card_alts == page.card_titles and all(page.card_alts)
     assert page.keyboard_liked.startswith("2.") and "liked" in page.keyboard_liked
     assert "id:" not in page.chat and "#2" in page.chat  # the card's number, no ids
+    assert page.chat_scrolled_away <= 2  # the newest reply is in view
     for card in page.cards:  # "2." on the card is "#2" in the chat
         assert card.split(".", 1)[0].isdigit()
     assert all(shot.stat().st_size > 10_000 for shot in page.screenshots)
