@@ -138,7 +138,7 @@ def _needs_download(file: DataFile, dest: Path) -> bool:
         return True
     actual = sha256_of(dest)
     if actual == file.sha256:
-        logger.info("%s: already present, checksum ok", dest)
+        logger.debug("%s: already present, checksum ok", dest)  # the table says so
         return False
     logger.warning("%s: present but checksum differs (expected %s, found %s); downloading again",
                    dest, file.sha256, actual)

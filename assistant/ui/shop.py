@@ -79,7 +79,7 @@ class Shop:
         with self._lock:
             bot = self._assistants.get(catalog)
             if bot is None:
-                log.info("opening catalog %s", catalog)
+                log.debug("opening catalog %s", catalog)
                 bot = self._assistants[catalog] = Assistant.open(catalog, self.settings)
             return bot
 
