@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 
-from retrieval.specs.parser import RESOLUTIONS, attribute_words
+from retrieval.specs.bounds import attribute_words
+from retrieval.specs.parser import RESOLUTIONS
 from retrieval.specs.units import UNITS, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary
 from shopchat.records import Product

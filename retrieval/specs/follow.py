@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from retrieval.specs.bounds import attribute_words, nice
 from retrieval.specs.constraint import SpecConstraint, SpecKind
-from retrieval.specs.parser import attribute_words, nice
 from retrieval.specs.units import UNITS, item_base, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary
 from shopchat.records import Product

@@ -10,7 +10,6 @@ have them, how many of those have the asked value, and how often the words aroun
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,8 +17,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.ranking.type_lead import Head, TypeLead, stem_words
+from retrieval.specs.bounds import (
+    Bound,
+    Negative,
+    attribute_words,
+    nice,
+    range_label,
+    read_bounds,
+    typical,
+)
 from retrieval.specs.constraint import SpecConstraint, SpecKind
-from retrieval.specs.units import UNITS, Measure, measures, number, unit_label
+from retrieval.specs.units import UNITS, measures, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary, compact, name_words
 from retrieval.tokenize import STOPWORDS
 
@@ -33,22 +41,10 @@ RESOLUTIONS = {
 """Standard names of display resolutions (the same in every catalog); the attribute that holds
 them is whichever has the value."""
 
-_AT_LEAST = re.compile(
-    r"(?:at\s+least|min(?:imum)?|over|above|more\s+than|larger\s+than|bigger\s+than|"
-    r"greater\s+than|from|>=?)\s*$", re.I)
-_AT_MOST = re.compile(
-    r"(?:at\s+most|max(?:imum)?|under|below|less\s+than|smaller\s+than|up\s+to|"
-    r"no\s+more\s+than|not\s+more\s+than|<=?)\s*$", re.I)
-_OR_MORE = re.compile(r"^\s*(?:\+|or\s+(?:more|larger|bigger|higher|above)\b)", re.I)
-_OR_LESS = re.compile(r"^\s*(?:or\s+(?:less|smaller|lower|below)\b)", re.I)
-_BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
-_MINUS = re.compile(r"(?:^|[\s(])[-\u2212]\s?$")
 _NEGATION = re.compile(r"(?:\b(?:no|not|without|non|except|excluding)\b[\s-]*)$", re.I)
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _MAY_HAVE_SPEC = re.compile(r"\d|[^\W\d_]{2,}")
 _FAR = 3.0
-NEAR = 2.5
-"""How far past a one-sided bound values still make it a likely reading of an attribute."""
 """A measure this many times beyond the catalog's largest (or below its smallest) value is no
 product's: it is reported instead of matched."""
 HARD_COVERAGE = 0.5
@@ -75,15 +71,6 @@ class SpecParse:
     """Character spans of the phrases read that leave the search text (measures, negations)."""
     kept: list[str] = field(default_factory=list)
     """Features and values asked for that stay in the search text ("bluetooth", "IPS")."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Bound:
-    measure: Measure
-    low: float | None
-    high: float | None
-    span: tuple[int, int]
-    phrase: str
 
 
 class SpecParser:
@@ -147,9 +134,14 @@ class SpecParser:
 
     def _numbers(self, text: str, type_rows: np.ndarray | None, head: str,
                  prefer: frozenset[str], out: SpecParse) -> None:
-        by_attribute: dict[str, list[_Bound]] = {}
-        read: list[tuple[_Bound, dict[str, float], bool]] = []
-        for bound in _bounds(text, out):
+        by_attribute: dict[str, list[Bound]] = {}
+        read: list[tuple[Bound, dict[str, float], bool]] = []
+        for bound in read_bounds(text):
+            if isinstance(bound, Negative):
+                out.problems.append(f"{bound.said} cannot be matched: a size must be more "
+                                    "than 0")
+                out.spans.append(bound.span)
+                continue
             names = self.vocab.by_dimension.get(bound.measure.dimension)
             if not names:
                 continue  # a unit this catalog never states: the words stay in the search
@@ -191,13 +183,13 @@ class SpecParser:
             unit = bounds[0].measure.unit
             out.constraints.append(SpecConstraint(
                 attribute=attr, kind=SpecKind.NUMBER,
-                label=_range_label(bounds, low, high, unit, attr),
+                label=range_label(bounds, low, high, unit, attr),
                 low=low, high=high, scales=numeric.scales, dimension=numeric.dimension,
                 unit=unit, title_units=numeric.title_units,
                 rivals=self.vocab.rivals(attr),
             ))
 
-    def _scores(self, names: list[str], bound: _Bound, type_rows: np.ndarray | None,
+    def _scores(self, names: list[str], bound: Bound, type_rows: np.ndarray | None,
                 near: list[str], prefer: frozenset[str]) -> tuple[dict[str, float], bool]:
         """How likely ``bound`` constrains each attribute (see the module's docstring), and
         whether a word next to it names one ("16gb *ram*"). ``prefer``: attributes the
@@ -216,7 +208,7 @@ class SpecParser:
                     coverage = 0.01 * rows.size / self.size
             else:
                 coverage = rows.size / self.size
-            fit = _share_within(values, *_typical(bound))
+            fit = _share_within(values, *typical(bound))
             score = coverage * (0.2 + fit) * (1.0 + AFFINITY * affinity.get(name, 0.0))
             out[name] = score
         named = max(affinity.values(), default=0.0) >= NAMED
@@ -255,7 +247,7 @@ class SpecParser:
                     out[name] = out.get(name, 0.0) + n / total
         return out
 
-    def _out_of_range(self, attr: str, bound: _Bound) -> str:
+    def _out_of_range(self, attr: str, bound: Bound) -> str:
         smallest, largest = self.vocab.numeric[attr].base_range()
         if largest <= 0:
             return ""
@@ -403,84 +395,6 @@ class SpecParser:
         return 0.01 * rows.size / self.size if rows.size >= MIN_TYPE_ITEMS else 0.0
 
 
-def _bounds(text: str, out: SpecParse) -> Iterable[_Bound]:
-    """Every measure with the bounds its phrase sets, in base units: "27 inch" a band around
-    27, "at least 16gb" / "16gb or more" a floor, "under 15 inch" a ceiling, "between 13 and 15
-    inch" both. "-5 inch" is reported as below zero."""
-    found = measures(text)
-    skip: set[int] = set()
-    for i, m in enumerate(found):
-        if i in skip:
-            continue
-        size = UNITS[m.unit][1]
-        before, after = text[: m.start], text[m.end:]
-        if _MINUS.search(before):
-            out.problems.append(f"-{m.value:g} {unit_label(m.unit)} cannot be matched: a size "
-                                "must be more than 0")
-            out.spans.append((m.start - 1, m.end))
-            continue
-        pair = _between(text, m, found[i + 1] if i + 1 < len(found) else None)
-        if pair is not None:
-            low_m, high_m, span = pair
-            skip.add(i + 1)
-            yield _Bound(high_m, low_m.value * UNITS[high_m.unit][1],
-                         high_m.value * UNITS[high_m.unit][1], span, text[span[0]:span[1]])
-            continue
-        if (op := _AT_LEAST.search(before)) is not None:
-            yield _Bound(m, m.value * size, None, (op.start(), m.end), text[op.start():m.end])
-        elif (op := _AT_MOST.search(before)) is not None:
-            yield _Bound(m, None, m.value * size, (op.start(), m.end), text[op.start():m.end])
-        elif (tail := _OR_MORE.match(after)) is not None:
-            end = m.end + tail.end()
-            yield _Bound(m, m.value * size, None, (m.start, end), text[m.start:end])
-        elif (tail := _OR_LESS.match(after)) is not None:
-            end = m.end + tail.end()
-            yield _Bound(m, None, m.value * size, (m.start, end), text[m.start:end])
-        else:
-            low, high = _band(m)
-            yield _Bound(m, low, high, (m.start, m.end), text[m.start:m.end])
-    # a bare number before "and 15 inch" in "between 13 and 15 inch" has no unit: _between
-
-
-_BARE_PAIR = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:and|to|-|\u2013)\s*$", re.I)
-
-
-def _between(text: str, m: Measure, following: Measure | None
-             ) -> tuple[Measure, Measure, tuple[int, int]] | None:
-    """ "between 13 and 15 inch", "13-15 inch", "13 to 15 inch": (low, high, span)."""
-    bare = _BARE_PAIR.search(text[: m.start])
-    if bare is None:
-        return None
-    opener = _BETWEEN.search(text[: bare.start()])
-    start = opener.start() if opener else bare.start()
-    first = Measure(number(bare.group(1)), m.unit, bare.start(), bare.end())
-    low, high = sorted((first, m), key=lambda x: x.value)
-    return low, high, (start, m.end)
-
-
-def _band(m: Measure) -> tuple[float, float]:
-    """What a plain "27 inch" or "16gb" accepts, in base units. Sizes are sold rounded: a
-    "24 inch" monitor measures 23.8, a "15 inch" laptop 15.6; elsewhere a whole number means
-    itself within 3% ("1tb" also takes 1024 GB, "3 m" is no 2.5 m cable)."""
-    size = UNITS[m.unit][1]
-    if size == UNITS["inch"][1] and m.value.is_integer():
-        return (m.value - 0.5) * size, (m.value + 0.99) * size
-    if m.value.is_integer():
-        return m.value * size * 0.97, m.value * size * 1.03
-    return m.value * size * 0.99, m.value * size * 1.01
-
-
-def _typical(bound: _Bound) -> tuple[float | None, float | None]:
-    """The values that make a bound a likely reading of an attribute: those it accepts, and
-    for a one-sided bound only those near it ("at least 16gb" fits memory of 16-40 GB, not
-    every 256 GB disk)."""
-    if bound.low is not None and bound.high is None:
-        return bound.low, bound.low * NEAR
-    if bound.high is not None and bound.low is None:
-        return bound.high / NEAR, bound.high
-    return bound.low, bound.high
-
-
 def _share_within(bases: np.ndarray, low: float | None, high: float | None) -> float:
     if not bases.size:
         return 0.0
@@ -546,29 +460,3 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def attribute_words(attr: str) -> str:
-    return " ".join(name_words(attr))
-
-
-def nice(x: float) -> str:
-    return f"{x:.3g}" if x < 100 else f"{math.floor(x + 0.5):,}"
-
-
-def _range_label(bounds: list[_Bound], low: float | None, high: float | None, unit: str,
-                 attr: str) -> str:
-    """ "27 inch display diagonal", "at least 16 GB internal memory"."""
-    size = UNITS[unit][1]
-    shown = unit_label(unit)
-    what = attribute_words(attr)
-    if len(bounds) == 1 and bounds[0].low is not None and bounds[0].high is not None \
-            and not _BETWEEN_WORDS.search(bounds[0].phrase):
-        return f"{bounds[0].measure.value:g} {shown} {what}"
-    if low is not None and high is not None:
-        return f"{nice(low / size)}\u2013{nice(high / size)} {shown} {what}"
-    if low is not None:
-        return f"at least {nice(low / size)} {shown} {what}"
-    assert high is not None
-    return f"at most {nice(high / size)} {shown} {what}"
-
-
-_BETWEEN_WORDS = re.compile(r"\d\s*(?:and|to|-|\u2013)\s*\d", re.I)

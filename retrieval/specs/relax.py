@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from retrieval.specs.bounds import attribute_words, nice
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.specs.masks import SpecMasks
-from retrieval.specs.parser import attribute_words, nice
 from retrieval.specs.units import UNITS, unit_label
 from retrieval.types import Filters, Relaxation
 
