@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -86,15 +85,6 @@ class Shortlist:
     specification to the nearest value meets the relaxed one."""
 
 
-def without_spec_words(parsed: ParsedQuery) -> str:
-    """The message's words that are neither constraints nor specifications ("with hdmi" ->
-    "with"): what decides whether a message is a follow-up."""
-    text = parsed.text
-    for words in parsed.spec_words:
-        text = re.sub(rf"(?<!\w){re.escape(words)}(?!\w)", " ", text, flags=re.I)
-    return " ".join(text.split())
-
-
 class TurnPipeline:
     """Runs turns for one catalog; ``Assistant`` owns sessions, capacity and the public API."""
 
@@ -142,7 +132,7 @@ class TurnPipeline:
             turn = Turn(Intent.TOO_LONG)
         else:
             parsed = self.searcher.parse(text)
-            turn = classify(text, without_spec_words(parsed), has_results=bool(session.shown))
+            turn = classify(text, parsed.free_text, has_results=bool(session.shown))
             if turn.intent is Intent.REFINE:
                 # a follow-up's specs are read for the product the conversation is about
                 parsed = self.searcher.parse(
@@ -220,9 +210,8 @@ class TurnPipeline:
                 specs = resize(filters.specs, turn.size_direction,
                                self._shown_products(session), self.searcher.spec_vocabulary)
                 filters = dataclasses.replace(filters, specs=specs)
-            said = residual_words(" ".join(parsed.spec_words))
-            extra = [w for w in residual_words(parsed.text)
-                     if w not in session.text.lower() and w not in said]
+            extra = [w for w in residual_words(parsed.free_text)
+                     if w not in session.text.lower()]
             session.start_search(" ".join([session.text, *extra]).strip(), filters)
         else:  # MORE: the same search, minus everything already shown
             exclude = set(session.seen)

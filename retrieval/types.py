@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -69,6 +70,15 @@ class ParsedQuery:
     spec_words: tuple[str, ...] = ()
     """Words of ``text`` that are also specifications ("bluetooth", "IPS"): kept to rank by,
     but no product words of their own (a follow-up "with hdmi" refines the last search)."""
+
+    @property
+    def free_text(self) -> str:
+        """``text`` without the words that are also specifications ("with hdmi" -> "with"):
+        what decides whether a message is a follow-up, and what a follow-up adds to a search."""
+        text = self.text
+        for words in self.spec_words:
+            text = re.sub(rf"(?<!\w){re.escape(words)}(?!\w)", " ", text, flags=re.I)
+        return " ".join(text.split())
 
     @property
     def search_text(self) -> str:
