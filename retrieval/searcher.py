@@ -252,14 +252,10 @@ class Searcher:
         asked kind meets give way to the nearest values the catalog has."""
         head = self.spec_parser.head(parsed.search_text)
         typed = self._types.type_rows(head.noun) if head else np.zeros(0, dtype=np.int64)
-        full = self.spec_masks.all(parsed.filters.specs)
-        base = self.table.mask(dataclasses.replace(parsed.filters, specs=()))
-        if full is None or (typed.size and (full[typed] & (
-                True if base is None else base[typed])).any()):
-            return parsed, ()  # items of the type the catalog's titles name meet them
-        kind = np.union1d(typed, np.union1d(self.about(parsed.search_text, ABOUT_KIND),
-                                            self.about(parsed.original, ABOUT_KIND)))
-        specs, relaxed = relax_specs(parsed.filters, self.table.mask, self.spec_masks, kind)
+        specs, relaxed = relax_specs(
+            parsed.filters, self.table.mask, self.spec_masks, typed,
+            nearby=lambda: np.union1d(self.about(parsed.search_text, ABOUT_KIND),
+                                      self.about(parsed.original, ABOUT_KIND)))
         if not relaxed:
             return parsed, ()
         filters = dataclasses.replace(parsed.filters, specs=specs)

@@ -38,24 +38,22 @@ class SpecMasks:
     def all(self, specs: Sequence[SpecConstraint]) -> np.ndarray | None:
         """Rows meeting every hard constraint (None when there is none); preferences
         (``hard=False``) filter nothing."""
-        hard = [spec for spec in specs if spec.hard]
-        if not hard:
-            return None
-        keep = np.ones(self.size, dtype=bool)
-        for spec in hard:
-            keep &= self.mask(spec)
-        return keep
+        return self._meeting([spec for spec in specs if spec.hard])
 
     def preferred(self, specs: Sequence[SpecConstraint]) -> tuple[np.ndarray, bool] | None:
         """(rows meeting every preference, whether the preferences are all yes/no features);
         None when there is no preference."""
         soft = [spec for spec in specs if not spec.hard]
-        if not soft:
+        meets = self._meeting(soft)
+        return None if meets is None else (meets, all(s.kind is SpecKind.FLAG for s in soft))
+
+    def _meeting(self, specs: Sequence[SpecConstraint]) -> np.ndarray | None:
+        if not specs:
             return None
-        meets = np.ones(self.size, dtype=bool)
-        for spec in soft:
-            meets &= self.mask(spec)
-        return meets, all(spec.kind is SpecKind.FLAG for spec in soft)
+        keep = np.ones(self.size, dtype=bool)
+        for spec in specs:
+            keep &= self.mask(spec)
+        return keep
 
     def _mask(self, spec: SpecConstraint) -> np.ndarray:
         if spec.kind is SpecKind.NUMBER:

@@ -20,19 +20,24 @@ def relax_specs(
     filters: Filters,
     table_mask: Callable[[Filters], np.ndarray | None],
     masks: SpecMasks,
-    kind_rows: np.ndarray | None,
+    typed: np.ndarray,
+    nearby: Callable[[], np.ndarray],
 ) -> tuple[tuple[SpecConstraint, ...], tuple[Relaxation, ...]]:
-    """The specs to search with, and what was relaxed. ``kind_rows``: rows of the product type
-    the query names (None: any item counts)."""
+    """The specs to search with, and what was relaxed. ``typed``: rows of the items the
+    catalog's titles call the asked type; ``nearby``: the rows nearest to the query by meaning,
+    looked up only when no typed item meets the specs (both count as the asked kind)."""
+    full = masks.all(filters.specs)
+    if full is None:
+        return filters.specs, ()
     base = table_mask(dataclasses.replace(filters, specs=()))
     allowed = np.ones(masks.size, dtype=bool) if base is None else base
-    if kind_rows is not None and kind_rows.size:
-        kind = np.zeros(masks.size, dtype=bool)
-        kind[kind_rows] = True
-        if (allowed & kind).any():  # the asked kind exists within the other filters
-            allowed = allowed & kind
-    full = masks.all(filters.specs)
-    if full is None or (allowed & full).any():
+    if typed.size and (allowed[typed] & full[typed]).any():
+        return filters.specs, ()  # items of the type the titles name meet them
+    kind = np.zeros(masks.size, dtype=bool)
+    kind[np.union1d(typed, nearby())] = True
+    if (allowed & kind).any():  # the asked kind exists within the other filters
+        allowed = allowed & kind
+    if (allowed & full).any():
         return filters.specs, ()
     kept: list[SpecConstraint] = []
     relaxed: list[Relaxation] = []
