@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from retrieval.specs.bounds import attribute_words
 from retrieval.specs.parser import RESOLUTIONS
-from retrieval.specs.units import UNITS, unit_label
+from retrieval.specs.units import UNITS, item_base, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary
 from shopchat.records import Product
 
@@ -229,7 +229,7 @@ def _tally(products: Sequence[Product], vocabulary: SpecVocabulary) -> dict[str,
     for p in products:
         having.update(p.attributes.keys())
     least = MIN_COVERAGE * len(products)
-    readers: dict[str, Callable[[str], list[_Value]]] = {}
+    readers: dict[str, Callable[[str, str], list[_Value]]] = {}  # (raw value, title)
     for name, n in having.items():
         if n < least:
             continue
@@ -243,7 +243,7 @@ def _tally(products: Sequence[Product], vocabulary: SpecVocabulary) -> dict[str,
     for p in products:
         for name, read in readers.items():
             raw = p.attributes.get(name)
-            if raw is None or not (got := read(raw)):
+            if raw is None or not (got := read(raw, p.title)):
                 continue
             tally = out[name]
             tally.items += 1
@@ -265,10 +265,11 @@ _Value = tuple[str, str, str, float]
 """(key, label, query, order) of one value an item has."""
 
 
-def _numeric(vocabulary: SpecVocabulary, name: str, raw: str) -> list[_Value]:
-    """ "27 inch", "16 GB", "1 TB": the stored number in the unit titles state it in. Alone,
-    it is a follow-up the parser reads for the conversation's product type; with a word added
-    ("16 GB ram") it would start a new search."""
+def _numeric(vocabulary: SpecVocabulary, name: str, raw: str, title: str) -> list[_Value]:
+    """ "27 inch", "16 GB", "1 TB": the stored number in the unit titles state it in, in the
+    scale the item's own title shows (``units.item_base``: a module stored as 1024 MB is 1 GB).
+    Alone, it is a follow-up the parser reads for the conversation's product type; with a word
+    added ("16 GB ram") it would start a new search."""
     attr = vocabulary.numeric[name]
     try:
         stored = float(raw)
@@ -276,7 +277,7 @@ def _numeric(vocabulary: SpecVocabulary, name: str, raw: str) -> list[_Value]:
         return []
     if stored <= 0 or not math.isfinite(stored):
         return []
-    base = stored * attr.scales[0]
+    base = item_base(stored, title, attr.dimension, attr.scales[0])
     unit = _shown_unit(attr.unit, attr.dimension, base)
     value = _sensible(base / UNITS[unit][1], attr.dimension)
     text = f"{value:g}" if value < 1e6 else f"{value:.0f}"
@@ -304,7 +305,7 @@ def _sensible(x: float, dimension: str) -> float:
     return float(f"{x:.3g}")
 
 
-def _flag(vocabulary: SpecVocabulary, name: str, raw: str) -> list[_Value]:
+def _flag(vocabulary: SpecVocabulary, name: str, raw: str, title: str = "") -> list[_Value]:
     said = vocabulary.flags[name].words[0]
     low = raw.strip().lower()
     if low == "yes":
@@ -314,8 +315,8 @@ def _flag(vocabulary: SpecVocabulary, name: str, raw: str) -> list[_Value]:
     return []
 
 
-def _choices(vocabulary: SpecVocabulary, name: str, raw: str, *, brands: set[str]
-             ) -> list[_Value]:
+def _choices(vocabulary: SpecVocabulary, name: str, raw: str, title: str = "", *,
+             brands: set[str]) -> list[_Value]:
     """The item's values the vocabulary knows, as written in the catalog ("IPS"), asked for
     as a follow-up ("IPS ones": a bare value would start a new search); a display resolution
     by its name ("4k ones")."""

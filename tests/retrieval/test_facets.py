@@ -251,3 +251,15 @@ def has(product: Product, attribute: str, value: FacetValue, searcher: Searcher)
         return raw is None or raw == value.label
     # stored in the unit shown (inch, GB)
     return raw is not None and float(raw) == float(value.label.split()[0])
+
+
+def test_a_size_facet_reads_each_item_in_the_scale_its_title_shows() -> None:
+    """Memory modules store MB while notebooks store GB: "1GB" in a title is a 1 GB value."""
+    from retrieval.specs import SpecVocabulary
+    from tests.spec_catalog import spec_products
+
+    products = spec_products()
+    modules = [p for p in products if p.id.startswith("ram")]
+    facets = {f.label: f for f in facets_for(modules, SpecVocabulary.learn(products))}
+    values = [v.label for v in facets["Internal memory"].values]
+    assert values == ["1 GB", "2 GB", "4 GB", "8 GB", "16 GB"]
