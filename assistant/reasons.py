@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from shopchat.records import Product
 
@@ -115,13 +116,16 @@ class Page:
     sets it apart from the others (prices, sizes, words only it has, the brand asked for)."""
 
     def __init__(self, request: str, products: Sequence[Product],
-                 past: Mapping[str, str] | None = None) -> None:
+                 past: Mapping[str, str] | None = None, met: Sequence[str] = ()) -> None:
+        """``met``: specifications every item here meets (the search filtered by them: "27
+        inch display diagonal"), said for an item that matches none of the request's words."""
         seen: dict[str, str] = {}
         for key, word in _pieces(request):
             if word.lower() not in _FILLER and (len(word) > 1 or _is_number(word)):
                 seen.setdefault(key, word)
         self.request = list(seen.items())  # (key, word as typed), in request order
         self.past = past or {}
+        self.met = list(met)
         self.items = [
             _Item(
                 p,
@@ -166,7 +170,7 @@ class Page:
             return ""
         matched, missing = self.matched(i), self.missing(i)
         if not matched:
-            return "a match by meaning only"
+            return self.met[0] if self.met else "a match by meaning only"
         fit = f"matches \u201c{' '.join(matched[:4])}\u201d"
         return fit + (f" (not \u201c{' '.join(missing[:2])}\u201d)" if missing else "")
 
@@ -268,12 +272,18 @@ class Page:
 
 
 def compose_reasons(request: str, products: Sequence[Product],
-                    past: Mapping[str, str] | None = None) -> list[str]:
+                    past: Mapping[str, str] | None = None, met: Sequence[str] = ()) -> list[str]:
     """One reason per product, each compared with the rest of ``products`` (the page shown).
 
-    ``past``: product id -> what the shopper did with it ("one you bought before")."""
-    page = Page(request, products, past)
+    ``past``: product id -> what the shopper did with it ("one you bought before"); ``met``:
+    specifications the search filtered by (``met_specs``)."""
+    page = Page(request, products, past, met)
     return [page.reason(i) for i in range(len(products))]
+
+
+def met_specs(constraints: Mapping[str, Any]) -> list[str]:
+    """The labels of the hard specifications in an answer's constraints: every item met them."""
+    return [spec["label"] for spec in constraints.get("specs", ()) if spec.get("hard")]
 
 
 def matching(request: str, products: Sequence[Product]) -> list[Product]:

@@ -31,7 +31,7 @@ from assistant.prompts import (
     reply_tokens,
     rerank_messages,
 )
-from assistant.reasons import MAX_REASON_CHARS, compose_reasons
+from assistant.reasons import MAX_REASON_CHARS, compose_reasons, met_specs
 from retrieval.types import Candidate
 from shopchat.text import single_spaced
 from shopchat.timing import elapsed_ms
@@ -138,9 +138,10 @@ def fallback(
     cfg: RerankConfig,
     cause: str | None,
     llm_ms: float = 0.0,
+    met: Sequence[str] = (),
 ) -> Reranked:
     page = list(candidates[: cfg.explain])
-    composed = compose_reasons(query, [c.product for c in page])
+    composed = compose_reasons(query, [c.product for c in page], met=met)
     items = [
         RankedItem(c, reason, c.score, None, i, composed=True)
         for i, (c, reason) in enumerate(zip(page, composed, strict=True), start=1)
@@ -174,7 +175,7 @@ def rerank(
 ) -> Reranked:
     pool = list(candidates[: cfg.top_n])
     if llm is None or not pool:
-        return fallback(query, pool, cfg, None)
+        return fallback(query, pool, cfg, None, met=met_specs(constraints))
     aliases = [f"P{i}" for i in range(1, len(pool) + 1)]
     by_alias = dict(zip(aliases, pool, strict=True))
     planted = {a for a, c in by_alias.items() if suspicious(c.product)}
@@ -219,7 +220,7 @@ def rerank(
     except LLMError as exc:
         cause = f"{exc.cause}: {exc}"
         log.warning("LLM rerank degraded to retrieval order (%s)", cause)
-        return fallback(query, pool, cfg, cause, elapsed_ms(started))
+        return fallback(query, pool, cfg, cause, elapsed_ms(started), met_specs(constraints))
     llm_ms = elapsed_ms(started)
     retrieval_rank = {a: i for i, a in enumerate(aliases, start=1)}
     llm_rank = {a: i for i, a in enumerate(order, start=1)}
@@ -234,7 +235,8 @@ def rerank(
     }
     final = sorted(aliases, key=lambda a: (-score[a], retrieval_rank[a]))[: cfg.explain]
     # items the model gave no usable reason: composed against the whole final page
-    composed = compose_reasons(query, [by_alias[a].product for a in final])
+    composed = compose_reasons(query, [by_alias[a].product for a in final],
+                               met=met_specs(constraints))
     items = [
         RankedItem(
             by_alias[a],

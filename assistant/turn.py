@@ -34,7 +34,7 @@ from assistant.personal import (
     recommend_message,
     search_for,
 )
-from assistant.reasons import compose_reasons, format_price
+from assistant.reasons import compose_reasons, format_price, met_specs
 from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
 from assistant.session import Session
@@ -235,7 +235,8 @@ class TurnPipeline:
         past = past_clauses(ctx.profile)
         shortlist = Shortlist(
             candidates, session.text, message,
-            own_reasons=(lambda page: compose_reasons(session.text, page, past)) if past else None,
+            own_reasons=(lambda page: compose_reasons(
+                session.text, page, past, met_specs(describe_filters(searched)))) if past else None,
             timings={"retrieve": result.timings_ms.get("total", 0.0)},
             filters=searched,
         )

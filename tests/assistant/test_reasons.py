@@ -130,3 +130,18 @@ def test_every_dummyjson_reason_is_one_faithful_sentence(dummy_catalog: Catalog)
                 assert judge.judge(reason, product) is None, reason
                 checked += 1
     assert checked == len(dummy_catalog.products)
+
+
+def test_an_item_that_meets_the_asked_spec_says_so_not_a_match_by_meaning() -> None:
+    from assistant.reasons import met_specs
+
+    monitors = [Product("a", "AOC 27B2H computer monitor", brand="AOC"),
+                Product("d", "DELL SE2719H 68.6 cm (27\")", brand="DELL")]
+    constraints = {"specs": [{"label": "27 inch display diagonal", "hard": True},
+                             {"label": "with hdmi", "hard": False}]}
+    assert met_specs(constraints) == ["27 inch display diagonal"]
+    plain = compose_reasons("monitor", monitors)
+    said = compose_reasons("monitor", monitors, met=met_specs(constraints))
+    assert plain[1].startswith("A match by meaning only")
+    assert said[1].startswith("27 inch display diagonal, by DELL")
+    assert said[0] == plain[0]  # an item matching the words keeps its reason
