@@ -47,7 +47,7 @@ ABOUT = 100  # nearest items that say what a spec phrase's product type covers
 MIN_OWN_TYPE = 50  # items a type word must name in titles before no synonym is looked for
 SYNONYM_SHARE = 0.3  # share of a word's nearest items of one other type that makes it a synonym
 MIN_LIFT = 10.0  # how much likelier that type is near the word than in the whole catalog
-ABOUT_KIND = 300  # nearest items that count as the asked kind before a spec is relaxed
+ABOUT_KIND = 500  # nearest items that count as the asked kind before a spec is relaxed
 
 
 def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
@@ -254,12 +254,18 @@ class Searcher:
         typed = self._types.type_rows(head.noun) if head else np.zeros(0, dtype=np.int64)
         specs, relaxed = relax_specs(
             parsed.filters, self.table.mask, self.spec_masks, typed,
-            nearby=lambda: np.union1d(self.about(parsed.search_text, ABOUT_KIND),
-                                      self.about(parsed.original, ABOUT_KIND)))
+            nearby=lambda: self._nearby(parsed.search_text))
         if not relaxed:
             return parsed, ()
         filters = dataclasses.replace(parsed.filters, specs=specs)
         return dataclasses.replace(parsed, filters=filters), relaxed
+
+    def _nearby(self, text: str) -> np.ndarray:
+        """Rows that count as the kind ``text`` asks for besides the ones its titles name: the
+        nearest by meaning, and the items of the catalog's own word for it ("notebook")."""
+        rows = [self.about(text, ABOUT_KIND)]
+        rows += [self._types.type_rows(word) for word in self.same_type(text)]
+        return np.unique(np.concatenate(rows))
 
     def pool(self, query: str | ParsedQuery, filters: Filters | None = None) -> Pool:
         """The candidates hybrid search would rank, with their features (for training)."""

@@ -357,8 +357,8 @@ class SpecParser:
             if score > best_score:
                 best, best_score = name, score
         evidence = sum(self.vocab.choices[n].counts[value] for n in names)
-        if best is None or self._more_a_type(words, evidence):
-            return None
+        if best is None or (value == said and self._more_a_type(words, evidence)):
+            return None  # a standard name ("4k") is a value, whatever titles call a type
         fallback = (said,) if value == said else (said, value)
         return SpecConstraint(
             attribute=best, kind=SpecKind.CHOICE, wanted=not negated,
