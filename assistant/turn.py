@@ -43,6 +43,7 @@ from retrieval.facets import facets_for
 from retrieval.profiles import Personaliser, Profile
 from retrieval.specs.follow import resize
 from retrieval.types import Candidate, Filters, ParsedQuery
+from shopchat.language import Language, language_of
 from shopchat.records import Product
 from shopchat.settings import Settings
 from shopchat.text import single_spaced
@@ -65,6 +66,8 @@ class TurnContext:
     """The message's constraints (None for turns that never reach the parser)."""
     profile: Profile | None
     started: float
+    language: Language = "en"
+    """The shopper's language: the reply's words are in it (catalog text stays as it is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,7 @@ class TurnPipeline:
                 parsed = self.searcher.parse(
                     text, context=session.text,
                     prefer=frozenset(s.attribute for s in session.filters.specs))
-        return TurnContext(session, text, turn, parsed, profile, started)
+        return TurnContext(session, text, turn, parsed, profile, started, language_of(text))
 
     # -- turns answered in words ------------------------------------------------------------
 
