@@ -17,7 +17,11 @@ def translated(
     judgments: JudgmentsOpt = None,
     pairs: Annotated[Path | None, typer.Option(
         "--pairs", "-p", dir_okay=False,
-        help="query_<lang>,query_en CSV (default: the shipped Chinese Icecat queries).")] = None,
+        help="query_<lang>,query_en[,split] CSV (default: the shipped Chinese Icecat "
+             "queries).")] = None,
+    split: Annotated[str | None, typer.Option(
+        "--split",
+        help="Score only this split's rows, e.g. dev or heldout (default: all rows).")] = None,
     systems: Annotated[str, typer.Option("--systems", "-s")] = "bm25,dense,default",
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", file_okay=False,
@@ -25,17 +29,20 @@ def translated(
 ) -> None:
     """Score translated queries (Chinese by default) beside the English ones they translate."""
     from eval.assistant_systems import register_default_system
-    from eval.translated import CHINESE_PAIRS, evaluate_translated
+    from eval.translated import CHINESE_PAIRS, evaluate_translated, read_pairs
     from retrieval import open_searcher
 
     settings, catalog, judgments = eval_inputs(catalog, judgments)
     out = out or settings.home / "eval" / f"{catalog}-translated"
+    pairs = pairs or CHINESE_PAIRS
     with fail_cleanly():
+        read_pairs(pairs, split)  # a bad file or split fails before the index opens
         searcher = open_searcher(catalog, settings)
         register_default_system(settings, searcher)
-        result = evaluate_translated(searcher, judgments, pairs or CHINESE_PAIRS,
-                                     systems.split(","), out)
-    table = Table(title=f"{len(result.pairs)} queries, English vs {result.language} "
+        result = evaluate_translated(searcher, judgments, pairs,
+                                     systems.split(","), out, split=split)
+    rows = f"split {split}" if split is not None else "all rows"
+    table = Table(title=f"{len(result.pairs)} queries ({rows}), English vs {result.language} "
                   f"(embedding model: {settings.embed_model})", title_justify="left")
     for col in ("system", "nDCG@10 en", f"nDCG@10 {result.language}", "Recall@100 en",
                 f"Recall@100 {result.language}"):
