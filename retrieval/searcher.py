@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retrieval.chinese.glossary import CatalogGlossary
+from retrieval.chinese.reader import ChineseReader
 from retrieval.embedder import Embedder, embed_queries, get_embedder
 from retrieval.filters import chroma_where
 from retrieval.lexical import LexicalIndex, top_rows
@@ -29,6 +32,7 @@ from retrieval.specs.relax import relax_specs
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, Relaxation, SearchResult
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
+from shopchat.language import has_han
 from shopchat.settings import Settings
 from shopchat.timing import elapsed_ms
 
@@ -81,7 +85,9 @@ class Searcher:
         collection: Collection,
         embedder: Embedder,
         ranker: Ranker | None = None,
+        yuan_rate: float = 7.1,
     ) -> None:
+        """``yuan_rate``: yuan per unit of the catalog's currency (Chinese amounts)."""
         self.catalog = catalog
         self.lexical = lexical
         self.table = lexical.table
@@ -109,6 +115,9 @@ class Searcher:
         self._vector = lru_cache(maxsize=256)(self._embed)
         self._synonym = lru_cache(maxsize=256)(self._synonym_uncached)
         self.spec_order = SpecOrder(types, self.spec_parser.head, self.same_type)
+        self.yuan_rate = yuan_rate
+        self._chinese: ChineseReader | None = None
+        self._chinese_lock = threading.Lock()
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -133,7 +142,8 @@ class Searcher:
                 f"is {model!r}: run `shopchat index --catalog {catalog}` to re-embed"
             )
         ranker = SEARCH_RANKERS.pick(catalog, settings.search_ranker, settings.home)
-        return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker)
+        return cls(catalog, lexical, collection, embedder or get_embedder(model), ranker,
+                   settings.yuan_rate)
 
     def with_ranker(self, ranker: Ranker) -> Searcher:
         """This searcher ranking hybrid results with ``ranker`` instead (evaluation scores a
@@ -156,8 +166,22 @@ class Searcher:
     def parse(self, query: str, context: str = "",
               prefer: frozenset[str] = frozenset()) -> ParsedQuery:
         """``context``: the conversation's search so far (a follow-up's specifications are read
-        for the product type it names); ``prefer``: attributes it already constrains."""
-        return self.parser.parse(query, context, about=self.about, prefer=prefer)
+        for the product type it names); ``prefer``: attributes it already constrains. A
+        Chinese message is read as English first (the script decides)."""
+        if not has_han(query):
+            return self.parser.parse(query, context, about=self.about, prefer=prefer)
+        reading = self.chinese.read(query)
+        parsed = self.parser.parse(reading.english, context, about=self.about, prefer=prefer)
+        return dataclasses.replace(parsed, reading=reading)
+
+    @property
+    def chinese(self) -> ChineseReader:
+        """This catalog's reader of Chinese messages (built on the first one: about 1 s)."""
+        with self._chinese_lock:
+            if self._chinese is None:
+                self._chinese = ChineseReader(CatalogGlossary(self.table.products),
+                                              self.yuan_rate)
+            return self._chinese
 
     def about(self, text: str, depth: int = ABOUT) -> np.ndarray:
         """Rows of the ``depth`` items nearest to ``text`` by meaning (what a spec phrase's
@@ -231,6 +255,8 @@ class Searcher:
                 preferred=self.spec_masks.preferred(parsed.filters.specs))
         timings["rank"] = elapsed_ms(t1)
         unknown, known_any = self.lexical.unknown_words(parsed.search_text)
+        if parsed.reading is not None and not known_any:  # say which Chinese words it lacks
+            unknown = [*parsed.reading.unknown, *unknown]
         timings["total"] = elapsed_ms(t0)
         return SearchResult(query=parsed, mode=mode, candidates=candidates, timings_ms=timings,
                             unknown_words=tuple(unknown), catalog_words=known_any,

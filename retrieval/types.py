@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from retrieval.chinese.reading import Reading
 from retrieval.specs.constraint import SpecConstraint
 from shopchat.records import Product
 
@@ -70,6 +71,9 @@ class ParsedQuery:
     spec_words: tuple[str, ...] = ()
     """Words of ``text`` that are also specifications ("bluetooth", "IPS"): kept to rank by,
     but no product words of their own (a follow-up "with hdmi" refines the last search)."""
+    reading: Reading | None = None
+    """A Chinese message's English reading (``original`` is that reading; the shopper's words
+    are ``reading.original``); None for English."""
 
     @property
     def free_text(self) -> str:

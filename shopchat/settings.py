@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shopchat.errors import ConfigError
@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     """Largest request body the chat page accepts (Gradio ``max_file_size``)."""
     ui_shoppers: int = 50
     """Customers listed in the chat page's shopper selector (the most active first)."""
+    yuan_rate: float = Field(default=7.1, gt=0)
+    """Yuan per unit of the catalog's currency (7.1: CNY per USD): a Chinese shopper's amount
+    in 元/块/¥ is converted at it, and the reply says so."""
 
     @field_validator("llm_backend", "llm_repack", mode="before")
     @classmethod
