@@ -12,6 +12,7 @@ from shopchat.settings import get_settings
 
 if TYPE_CHECKING:
     from retrieval.bench import Latency
+    from retrieval.searcher import Searcher
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -49,9 +50,11 @@ def search(
     rounds: int = typer.Option(3, "--rounds"),
     specs: bool = typer.Option(True, "--specs/--no-specs",
                                help="Also time the hand-written spec queries."),
+    chinese: bool = typer.Option(True, "--chinese/--no-chinese",
+                                 help="Also time the shipped Chinese queries (with prices)."),
 ) -> None:
     """Hybrid search with a price filter (query embedding included) vs raw Chroma query latency;
-    then spec queries (parse and spec-filtered search)."""
+    then spec queries (parse and spec-filtered search) and Chinese queries beside English."""
     import pandas as pd
 
     from retrieval import open_searcher
@@ -79,6 +82,25 @@ def search(
         total, raw = (spec_lat["spec-filtered hybrid search (parse included)"],
                       spec_lat["raw Chroma top-100, no filter"])
         console.print(f"spec search p50 / raw Chroma p50 = {total.pct(50) / raw.pct(50):.1f}")
+    if chinese:
+        _bench_chinese(searcher, rounds)
+
+
+def _bench_chinese(searcher: Searcher, rounds: int) -> None:
+    """The shipped pairs, each also with a price cap in the shopper's words (dollars and yuan)."""
+    from eval.translated import CHINESE_PAIRS, read_pairs
+    from retrieval.bench import bench_chinese
+
+    _, pairs = read_pairs(CHINESE_PAIRS)
+    priced = [(f"{zh}{cap}美元以下", f"{en} under ${cap}") if i % 2 else
+              (f"{zh} {cap * 7}元以内", f"{en} under ${cap}")
+              for i, (zh, en) in enumerate(pairs) for cap in PRICE_CAPS[i % 5:i % 5 + 1]]
+    with fail_cleanly():
+        lat = bench_chinese(searcher, pairs + priced, rounds)
+    _latency_table(f"Chinese queries, {len(pairs) + len(priced)} x {rounds} rounds", lat)
+    zh, en = (lat["hybrid search, Chinese query (parse included)"],
+              lat["hybrid search, the English query"])
+    console.print(f"Chinese search p50 / English search p50 = {zh.pct(50) / en.pct(50):.2f}")
 
 
 def _latency_table(title: str, lat: dict[str, Latency]) -> None:
