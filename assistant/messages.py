@@ -12,40 +12,47 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.markdown import md_escape
+from assistant.phrases import capitalised, currency, joined, phrase, sentences
 from assistant.reasons import Page, format_price, short_title
 from retrieval.types import Filters, Relaxation
+from shopchat.language import Language
 from shopchat.records import Product
 
 
 def constraint_words(filters: Filters, currency_symbol: str = "$",
-                     not_carried: Sequence[str] = ()) -> list[str]:
-    """The filters as a shopper would say them (plain text): "under $50", "not Razer"."""
+                     not_carried: Sequence[str] = (), lang: Language = "en") -> list[str]:
+    """The filters as a shopper would say them (plain text): "under $50", "not Razer"
+    ("50美元以下", "不要Razer" in Chinese)."""
+    money = currency(lang, currency_symbol)
     parts: list[str] = []
     if filters.price_min is not None and filters.price_max is not None:
-        parts.append(
-            f"between {currency_symbol}{filters.price_min:g} and "
-            f"{currency_symbol}{filters.price_max:g}"
-        )
+        parts.append(phrase(lang, "price_between", low=f"{filters.price_min:g}",
+                            high=f"{filters.price_max:g}", **money))
     elif filters.price_max is not None:
-        parts.append(f"under {currency_symbol}{filters.price_max:g}")
+        parts.append(phrase(lang, "price_under", amount=f"{filters.price_max:g}", **money))
     elif filters.price_min is not None:
-        parts.append(f"over {currency_symbol}{filters.price_min:g}")
+        parts.append(phrase(lang, "price_over", amount=f"{filters.price_min:g}", **money))
     if filters.brands:
-        parts.append("by " + " or ".join(sorted(b.title() for b in filters.brands)))
+        brands = joined(lang, "or", sorted(b.title() for b in filters.brands))
+        parts.append(phrase(lang, "by_brands", brands=brands))
     excluded = sorted(b.title() for b in filters.exclude_brands) + list(not_carried)
     if excluded:
-        parts.append("not " + " or ".join(excluded))
+        parts.append(phrase(lang, "not_brands", brands=joined(lang, "or", excluded)))
     if filters.categories:
-        parts.append("in " + ", ".join(sorted(filters.categories)))
+        categories = joined(lang, "enumeration", sorted(filters.categories))
+        parts.append(phrase(lang, "in_categories", categories=categories))
     if filters.exclude_categories:
-        parts.append("excluding " + ", ".join(sorted(filters.exclude_categories)))
+        categories = joined(lang, "enumeration", sorted(filters.exclude_categories))
+        parts.append(phrase(lang, "excluding_categories", categories=categories))
     parts += [spec.label for spec in filters.specs]
     return parts
 
 
-def describe_constraints(filters: Filters, currency_symbol: str = "$") -> str:
+def describe_constraints(filters: Filters, currency_symbol: str = "$",
+                         lang: Language = "en") -> str:
     """Markdown (escaped)."""
-    return md_escape(", ".join(constraint_words(filters, currency_symbol)))
+    return md_escape(joined(lang, "comma", constraint_words(filters, currency_symbol,
+                                                            lang=lang)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,91 +94,106 @@ def without_names(text: str, names: frozenset[str]) -> str:
     return " ".join(text.split())
 
 
-def _quoted(words: Sequence[str]) -> str:
-    return " or ".join(f"\u201c{w}\u201d" for w in words)
+def _quoted(words: Sequence[str], lang: Language = "en") -> str:
+    return joined(lang, "or", (f"\u201c{w}\u201d" for w in words))
 
 
-def _named(product: Product) -> str:
-    price = f" ({format_price(product)})" if product.price is not None else ""
+def _named(product: Product, lang: Language = "en") -> str:
+    price = phrase(lang, "where", where=format_price(product, lang)) \
+        if product.price is not None else ""
     return f"{short_title(product.title)}{price}"
 
 
 def results_message(text: str, filters: Filters, products: Sequence[Product], more: bool = False,
-                    findings: Findings | None = None) -> str:
-    """Markdown; everything from the shopper or the catalog is escaped here."""
+                    findings: Findings | None = None, lang: Language = "en",
+                    said: str = "") -> str:
+    """Markdown; everything from the shopper or the catalog is escaped here.
+
+    ``text``: the search text (the request words the items are compared with); ``lang``: the
+    language of the reply; ``said``: the shopper's own words to quote for the request, when
+    they differ from ``text`` (a Chinese shopper's message, searched by its English reading)."""
     found = findings or Findings()
-    where = ", ".join(constraint_words(filters, not_carried=found.unknown_excluded))
-    said = without_names(text, filters.brands) or text  # "by Logitech" is said in ``where``
-    scope = f"\u201c{said}\u201d" if said else "products"
-    scope += f" ({where})" if where else ""
-    notes = _spec_notes(found)
+    where = joined(lang, "comma", constraint_words(filters, not_carried=found.unknown_excluded,
+                                                   lang=lang))
+    quoted = said or without_names(text, filters.brands) or text  # "by Logitech": in ``where``
+    scope = f"\u201c{quoted}\u201d" if quoted else phrase(lang, "any_products")
+    scope += phrase(lang, "where", where=where) if where else ""
+    notes = _spec_notes(found, lang)
     if not products:
-        return md_escape(" ".join([*notes, _empty(text, scope, filters, more, found)]))
-    page = Page(text, products)
-    sentences: list[str] = notes
+        return md_escape(sentences(lang, [*notes, _empty(said or text, scope, filters, more,
+                                                         found, lang)]))
+    page = Page(text, products, lang=lang)
+    best = _named(products[0], lang)
+    out: list[str] = notes
     if found.relaxed is not None:  # items, but none has a word asked for
         words = [w for _, w in page.request][:3]
-        sentences += [f"Nothing {where} mentions {_quoted(words)}, so these are only close in "
-                      f"meaning. Closest: {_named(products[0])}.",
-                      _relaxed(filters, found.relaxed)]
-        return md_escape(" ".join(sentences))
+        out += [phrase(lang, "close_only_where", where=where, words=_quoted(words, lang)),
+                phrase(lang, "closest", item=best),
+                _relaxed(filters, found.relaxed, lang)]
+        return md_escape(sentences(lang, out))
     if found.unknown_brands:
-        brands = " or ".join(found.unknown_brands)
-        lead = f"No {brands} products here; the closest to {scope}"
+        brands = joined(lang, "or", found.unknown_brands)
+        lead = phrase(lang, "no_brand_lead", brands=brands, scope=scope, item=best)
     elif not found.catalog_words:
-        sentences.append(f"No product here mentions {_quoted(found.unknown_words)}, so these are "
-                         "only close in meaning.")
-        lead = "Closest"
+        out.append(phrase(lang, "close_only", words=_quoted(found.unknown_words, lang)))
+        lead = phrase(lang, "closest", item=best)
     else:
         if found.unknown_words:
-            sentences.append(f"Nothing here mentions {_quoted(found.unknown_words)}.")
-        lead = f"Best match for {scope}"
+            out.append(phrase(lang, "unknown_words", words=_quoted(found.unknown_words, lang)))
+        lead = phrase(lang, "best_match", scope=scope, item=best)
     if more:
-        lead = f"More for {scope}; the best of these"
-    sentences.append(f"{lead}: {_named(products[0])}.")
+        lead = phrase(lang, "more_lead", scope=scope, item=best)
+    out.append(lead)
     if tradeoff := page.tradeoff():
-        sentences.append(tradeoff)
+        out.append(tradeoff)
     absent = [w for w in page.absent() if w not in found.unknown_words]
     if absent and found.catalog_words and len(products) > 1:
-        sentences.append(f"None of them mentions {_quoted(absent[:3])}.")
-    return md_escape(" ".join(sentences))
+        out.append(phrase(lang, "none_mention", words=_quoted(absent[:3], lang)))
+    return md_escape(sentences(lang, out))
 
 
-def _spec_notes(found: Findings) -> list[str]:
+def _spec_notes(found: Findings, lang: Language = "en") -> list[str]:
     """Plain sentences: specs that cannot be matched, and specs met only by the nearest value
     ("Nothing matches “27 inch display diagonal”; the closest: 24 inch display diagonal.")."""
-    said = [*found.spec_problems, *(r.message for r in found.spec_relaxed)]
-    return [f"{note[0].upper()}{note[1:]}." for note in said]
+    notes = [phrase(lang, "spec_problem", problem=capitalised(lang, problem))
+             for problem in found.spec_problems]
+    for relaxation in found.spec_relaxed:
+        asked = relaxation.asked.label
+        notes.append(phrase(lang, "spec_none", asked=asked) if relaxation.used is None else
+                     phrase(lang, "spec_nearest", asked=asked, used=relaxation.used.label))
+    return notes
 
 
-def _empty(text: str, scope: str, filters: Filters, more: bool, found: Findings) -> str:
+def _empty(text: str, scope: str, filters: Filters, more: bool, found: Findings,
+           lang: Language = "en") -> str:
     """Plain text: why the page is empty, and what would find something."""
     if not found.catalog_words and not found.unknown_words:
-        return (f"\u201c{text}\u201d has no words I can search for. Tell me what you are "
-                "looking for, e.g. \u201cwireless mouse under $30\u201d.")
+        return sentences(lang, [phrase(lang, "no_words", said=f"\u201c{text}\u201d"),
+                                phrase(lang, "ask_what")])
     if more:
-        return f"I found no more matches for {scope}."
+        return phrase(lang, "no_more", scope=scope)
     if filters.is_empty():
-        return f"I found no matches for {scope}."
+        return phrase(lang, "no_matches", scope=scope)
     if found.relaxed is None:
-        return (f"Nothing matches {scope}, even with one constraint dropped. Try fewer "
-                "constraints, or say \u201cstart over\u201d.")
-    return f"Nothing matches {scope}. {_relaxed(filters, found.relaxed)}"
+        return phrase(lang, "nothing_even_relaxed", scope=scope)
+    return sentences(lang, [phrase(lang, "nothing_matches", scope=scope),
+                            _relaxed(filters, found.relaxed, lang)])
 
 
-def _relaxed(filters: Filters, relaxed: Relaxed) -> str:
+def _relaxed(filters: Filters, relaxed: Relaxed, lang: Language = "en") -> str:
     """Plain text: what the search finds without the constraint that emptied the page."""
     if relaxed.dropped == "price":
         priced = [p for p in relaxed.products if p.price is not None]
-        pick = (min if filters.price_max is not None else max)(
-            priced or relaxed.products, key=lambda p: p.price or 0)
-        extreme = "cheapest" if filters.price_max is not None else "priciest"
-        said = f"Without the price limit, the {extreme} match is {_named(pick)}"
+        cheapest = filters.price_max is not None
+        pick = (min if cheapest else max)(priced or relaxed.products, key=lambda p: p.price or 0)
+        key = "without_price_cheapest" if cheapest else "without_price_priciest"
+        said = phrase(lang, key, item=_named(pick, lang))
     else:
-        said = (f"Without the {relaxed.dropped} constraint, the best match is "
-                f"{_named(relaxed.products[0])}")
-    ask = f": ask for \u201c{relaxed.suggestion}\u201d to see more." if relaxed.suggestion else "."
-    return said + ask
+        said = phrase(lang, "without_constraint", item=_named(relaxed.products[0], lang),
+                      dropped=phrase(lang, f"constraint_{relaxed.dropped}"))
+    if relaxed.suggestion:
+        return said + phrase(lang, "ask_for", suggestion=relaxed.suggestion)
+    return said + phrase(lang, "end")
 
 
 def price_suggestion(text: str, filters: Filters, products: Sequence[Product]) -> str:
@@ -189,10 +211,5 @@ def price_suggestion(text: str, filters: Filters, products: Sequence[Product]) -
     return ", ".join([f"{text} {bound}".strip(), *rest])
 
 
-def degraded_note(reason: str | None) -> str:
-    return (
-        "\n\n_Ranked by search relevance only: the language model was not usable "
-        f"({md_escape(reason)})._"
-        if reason
-        else ""
-    )
+def degraded_note(reason: str | None, lang: Language = "en") -> str:
+    return phrase(lang, "degraded", reason=md_escape(reason)) if reason else ""

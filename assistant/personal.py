@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 
 from assistant.answer import AnswerItem
 from assistant.markdown import md_escape
+from assistant.phrases import phrase
 from retrieval.profiles import Personaliser, Profile
 from retrieval.searcher import Searcher
 from retrieval.types import ParsedQuery, SearchResult
+from shopchat.language import Language
 from shopchat.records import EventKind, Product
 
 RECOMMEND_REQUEST = "suggest products this shopper is likely to want next, given their history"
@@ -32,24 +34,23 @@ def history_for(personaliser: Personaliser | None, profile: Profile | None) -> s
     return personaliser.summary(profile) if personaliser and profile else ""
 
 
-def history_reason(profile: Profile, product: Product) -> str:
+_DID = {EventKind.PURCHASE: "purchase", EventKind.LIKE: "like", EventKind.CART: "cart"}
+"""Events a reason names (the phrase keys ``did_*`` and ``past_*``)."""
+
+
+def history_reason(profile: Profile, product: Product, lang: Language = "en") -> str:
     """A reason from the shopper's own history (used when the model gave none)."""
     mine = [e for e in profile.recent if e.item_id == product.id]
     if mine:
-        verb = {EventKind.PURCHASE: "bought", EventKind.LIKE: "liked",
-                EventKind.CART: "put in your cart"}.get(mine[0].event, "looked at")
+        verb = phrase(lang, f"did_{_DID.get(mine[0].event, 'view')}")
         day = datetime.fromtimestamp(mine[0].ts, tz=UTC).strftime("%Y-%m-%d")
-        return f"You {verb} this on {day}."
+        return phrase(lang, "you_did_on", verb=verb, day=day)
     if profile.item_weights.get(product.id, 0.0) > 0:
-        return "You have bought or liked this before."
-    return "Similar to items in your history."
+        return phrase(lang, "bought_or_liked")
+    return phrase(lang, "similar_history")
 
 
-_DID = {EventKind.PURCHASE: "one you bought before", EventKind.LIKE: "one you liked before",
-        EventKind.CART: "one you put in your cart before"}
-
-
-def past_clauses(profile: Profile | None) -> dict[str, str]:
+def past_clauses(profile: Profile | None, lang: Language = "en") -> dict[str, str]:
     """Item id -> what the shopper did with it, for composed reasons ("one you bought before");
     the latest event that says something wins."""
     if profile is None:
@@ -57,16 +58,16 @@ def past_clauses(profile: Profile | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for event in sorted(profile.recent, key=lambda e: e.ts):
         if event.item_id and event.event in _DID:
-            out[event.item_id] = _DID[event.event]
+            out[event.item_id] = phrase(lang, f"past_{_DID[event.event]}")
     for item_id, weight in profile.item_weights.items():
         if weight > 0 and item_id not in out:
-            out[item_id] = "one from your history"
+            out[item_id] = phrase(lang, "past_history")
     return out
 
 
-def recommend_message(items: list[AnswerItem]) -> str:
+def recommend_message(items: list[AnswerItem], lang: Language = "en") -> str:
     """The words around a "recommend for me" page (Markdown, escaped)."""
     if not items:
-        return "I have nothing to recommend from your history yet."
-    return (f"Picked for you from your history: {len(items)} items. "
-            f"Top pick: {md_escape(items[0].title)} — {md_escape(items[0].reason)}")
+        return phrase(lang, "recommend_none")
+    return phrase(lang, "recommend", count=len(items), title=md_escape(items[0].title),
+                  reason=md_escape(items[0].reason))

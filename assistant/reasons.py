@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from assistant.phrases import capitalised, joined, phrase
+from shopchat.language import Language
 from shopchat.records import Product
 
 MAX_REASON_CHARS = 240
@@ -21,20 +23,22 @@ MAX_REASON_CHARS = 240
 CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 
 
-def format_amount(price: float | Decimal | None, currency: str) -> str:
+def format_amount(price: float | Decimal | None, currency: str, lang: Language = "en") -> str:
     if price is None:
-        return "price not listed"
+        return phrase(lang, "price_not_listed")
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     return f"{symbol}{price:,.2f}" if symbol else f"{price:,.2f} {currency}"
 
 
-def format_price(product: Product) -> str:
-    return format_amount(product.price, product.currency)
+def format_price(product: Product, lang: Language = "en") -> str:
+    return format_amount(product.price, product.currency, lang)
 
 
 # -- composed reasons: facts about each item against the rest of its page ---------------------
 
 MAX_REASON_WORDS = 25
+MAX_REASON_HAN_CHARS = 60
+"""A Chinese reason's bound in characters (Chinese has no spaces to count words by)."""
 _PIECE = re.compile(
     r"(\d+(?:\.\d+)?)(?:\s?-?(tb|gb|mb|ghz|mhz|mah|mp|dpi|inch(?:es)?|in)\b|\s?(\"|''|\u201d)"
     r"|(?![^\W_]))|[^\W_]+", re.I)
@@ -96,10 +100,10 @@ def _specs(product: Product) -> dict[str, tuple[float, str]]:
     return out
 
 
-_SPEC_MORE = {"capacity": "the largest capacity here ({})",
-              "screen": "the biggest screen here ({})"}
-_SPEC_LESS = {"capacity": "has less capacity ({})", "screen": "has a smaller screen ({})"}
-_SPEC_BIGGER = {"capacity": "has more capacity ({})", "screen": "has a bigger screen ({})"}
+def _fits(text: str, lang: Language) -> bool:
+    """Short enough for a reason: words in English, characters in Chinese."""
+    return len(text.split()) <= MAX_REASON_WORDS if lang == "en" else \
+        len(text) <= MAX_REASON_HAN_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +120,12 @@ class Page:
     sets it apart from the others (prices, sizes, words only it has, the brand asked for)."""
 
     def __init__(self, request: str, products: Sequence[Product],
-                 past: Mapping[str, str] | None = None, met: Sequence[str] = ()) -> None:
+                 past: Mapping[str, str] | None = None, met: Sequence[str] = (),
+                 lang: Language = "en") -> None:
         """``met``: specifications every item here meets (the search filtered by them: "27
-        inch display diagonal"), said for an item that matches none of the request's words."""
+        inch display diagonal"), said for an item that matches none of the request's words;
+        ``lang``: the language of the sentences (request words are quoted as typed)."""
+        self.lang = lang
         seen: dict[str, str] = {}
         for key, word in _pieces(request):
             if word.lower() not in _FILLER and (len(word) > 1 or _is_number(word)):
@@ -168,59 +175,61 @@ class Page:
     def _fit(self, i: int) -> str:
         if not self.asked(i):  # nothing asked, or only the item's own brand
             return ""
-        matched, missing = self.matched(i), self.missing(i)
+        lang, matched, missing = self.lang, self.matched(i), self.missing(i)
         if not matched:
-            return self.met[0] if self.met else "a match by meaning only"
-        fit = f"matches \u201c{' '.join(matched[:4])}\u201d"
-        return fit + (f" (not \u201c{' '.join(missing[:2])}\u201d)" if missing else "")
+            return phrase(lang, "fit_met", spec=self.met[0]) if self.met else \
+                phrase(lang, "fit_meaning")
+        fit = phrase(lang, "fit", words=" ".join(matched[:4]))
+        return fit + (phrase(lang, "fit_not", words=" ".join(missing[:2])) if missing else "")
 
     # -- what sets one item apart ------------------------------------------------------------
 
     def _distinctions(self, i: int) -> list[str]:
-        it, n = self.items[i], len(self.items)
+        it, n, lang = self.items[i], len(self.items), self.lang
         out: list[str] = []
         if past := self.past.get(it.product.id):
             out.append(past)
         brand = it.product.brand
         asked_brand = any(k in it.brand_keys for k, _ in self.request)
         if asked_brand and n >= 2 and self.brand_count[brand.lower()] == 1:
-            out.append(f"the only {' '.join(brand.split()[:4])} here")
+            out.append(phrase(lang, "only_brand", brand=" ".join(brand.split()[:4])))
         only = [w for k, w in self.asked(i)
                 if k in it.keys and not _is_number(w) and self.count[k] == 1]
         two = [w for k, w in self.asked(i)
                if k in it.keys and not _is_number(w) and self.count[k] == 2]
         if only and n >= 3:
-            out.append(f"the only one here mentioning \u201c{only[0]}\u201d")
+            out.append(phrase(lang, "only_mention", word=only[0]))
         elif two and n >= 6:
-            out.append(f"one of two here mentioning \u201c{two[0]}\u201d")
+            out.append(phrase(lang, "two_mention", word=two[0]))
         if it.price is not None and it.price == self.low:
-            out.append("the cheapest here")
+            out.append(phrase(lang, "cheapest_here"))
         for family, (value, shown) in it.specs.items():
             rivals = [o.specs[family][0] for j, o in enumerate(self.items)
                       if j != i and family in o.specs]
             if rivals and value > max(rivals):
-                out.append(_SPEC_MORE[family].format(shown))
+                out.append(phrase(lang, f"most_{family}", size=shown))
         if it.price is not None and it.price == self.high:
-            out.append("the priciest here")
+            out.append(phrase(lang, "priciest_here"))
         return out
 
     def reason(self, i: int) -> str:
         """One sentence, at most ``MAX_REASON_WORDS`` words, from the item and its page."""
-        p = self.items[i].product
+        p, lang = self.items[i].product, self.lang
         brand = " ".join(p.brand.split()[:4])
-        price = format_price(p) if p.price is not None else ""
-        by = " ".join(part for part in (f"by {brand}" if brand else "",
-                                         f"at {price}" if price else "") if part)
+        price = format_price(p, lang) if p.price is not None else ""
+        by = phrase(lang, "brand_price_gap").join(
+            part for part in (phrase(lang, "by_brand", brand=brand) if brand else "",
+                              phrase(lang, "at_price", price=price) if price else "") if part)
         head = [part for part in (self._fit(i), by) if part]
         extra = self._distinctions(i)[:2]
         while True:
-            text = ", ".join([*head, " and ".join(extra)] if extra else head)
-            if len(text.split()) <= MAX_REASON_WORDS or not extra:
+            text = joined(lang, "comma", [*head, joined(lang, "and", extra)] if extra else head)
+            if _fits(text, lang) or not extra:
                 break
             extra.pop()
         if not text:
-            return "Listed in the catalog."
-        return (text[0].upper() + text[1:])[: MAX_REASON_CHARS - 1] + "."
+            return phrase(lang, "listed")
+        return capitalised(lang, text)[: MAX_REASON_CHARS - 1] + phrase(lang, "end")
 
     # -- the page's lead and its one trade-off -----------------------------------------------
 
@@ -228,56 +237,62 @@ class Page:
         """The one trade-off against the best match, as a sentence ("" when there is none):
         another item with asked-for words the best lacks, else a materially cheaper item and
         what it gives up, else a bigger one and what it costs."""
-        top = self.items[best]
+        top, lang = self.items[best], self.lang
         others = [j for j in range(len(self.items)) if j != best]
         lacking = {k for k, _ in self.asked(best) if k not in top.keys}
         for j in others:
             alt = self.items[j]
             gained = [w for k, w in self.asked(j) if k in lacking and k in alt.keys]
             if gained:
-                said = (f"The {short_title(alt.product.title)} matches "
-                        f"\u201c{' '.join(gained[:3])}\u201d")
+                said = {"title": short_title(alt.product.title), "words": " ".join(gained[:3]),
+                        "price": format_price(alt.product, lang)}
                 if alt.price is None or top.price is None or alt.price == top.price:
-                    return f"{said} too."
+                    return phrase(lang, "also_matches", **said)
                 if alt.price < top.price:
-                    return f"{said} and is cheaper ({format_price(alt.product)})."
-                return f"{said} but costs {format_price(alt.product)}."
+                    return phrase(lang, "also_matches_cheaper", **said)
+                return phrase(lang, "also_matches_costs", **said)
         if top.price is not None:
             for j in others:
                 alt = self.items[j]
                 if alt.price is not None and alt.price <= 0.85 * top.price:
-                    return (f"The {short_title(alt.product.title)} is cheaper "
-                            f"({format_price(alt.product)}){self._gives_up(best, j)}.")
+                    return phrase(lang, "cheaper", title=short_title(alt.product.title),
+                                  price=format_price(alt.product, lang),
+                                  gives_up=self._gives_up(best, j))
         for j in others:
             alt = self.items[j]
             for family, (value, shown) in alt.specs.items():
                 if family in top.specs and value > top.specs[family][0]:
-                    costs = f" but costs {format_price(alt.product)}" if alt.price else ""
-                    return (f"The {short_title(alt.product.title)} "
-                            f"{_SPEC_BIGGER[family].format(shown)}{costs}.")
+                    costs = phrase(lang, "but_costs", price=format_price(alt.product, lang)) \
+                        if alt.price else ""
+                    return phrase(lang, f"bigger_{family}", title=short_title(alt.product.title),
+                                  size=shown, costs=costs)
         if top.price is not None and top.price == self.low and len(self.items) >= 3:
-            return "It is also the cheapest here."
+            return phrase(lang, "also_cheapest")
         return ""
 
     def _gives_up(self, best: int, j: int) -> str:
+        lang = self.lang
         lost = [w for w in self.matched(best) if w in self.missing(j)]
         if lost:
-            return f" but does not mention \u201c{lost[0]}\u201d"
+            return phrase(lang, "gives_up_word", word=lost[0])
         top, alt = self.items[best], self.items[j]
         for family, (value, shown) in alt.specs.items():
             if family in top.specs and value < top.specs[family][0]:
-                return " but " + _SPEC_LESS[family].format(shown)
+                return phrase(lang, f"gives_up_{family}", size=shown)
         matched = self.matched(j)
-        return f" and matches \u201c{' '.join(matched[:4])}\u201d too" if matched else ""
+        return phrase(lang, "matches_too", words=" ".join(matched[:4])) if matched else ""
 
 
 def compose_reasons(request: str, products: Sequence[Product],
-                    past: Mapping[str, str] | None = None, met: Sequence[str] = ()) -> list[str]:
-    """One reason per product, each compared with the rest of ``products`` (the page shown).
+                    past: Mapping[str, str] | None = None, met: Sequence[str] = (),
+                    lang: Language = "en") -> list[str]:
+    """One reason per product, each compared with the rest of ``products`` (the page shown),
+    in ``lang``.
 
-    ``past``: product id -> what the shopper did with it ("one you bought before"); ``met``:
-    specifications the search filtered by (``met_specs``)."""
-    page = Page(request, products, past, met)
+    ``past``: product id -> what the shopper did with it ("one you bought before", in
+    ``lang``: ``personal.past_clauses``); ``met``: specifications the search filtered by
+    (``met_specs``)."""
+    page = Page(request, products, past, met, lang)
     return [page.reason(i) for i in range(len(products))]
 
 

@@ -10,6 +10,7 @@ from assistant.answer import Answer, AnswerEvent, Event, describe_filters
 from assistant.intents import Intent
 from assistant.llm import get_llm
 from assistant.llm.base import LLM
+from assistant.phrases import phrase
 from assistant.prompts import MAX_ABOUT_CHARS
 from assistant.rerank import RerankConfig
 from assistant.session import SessionStore
@@ -18,6 +19,7 @@ from retrieval import Searcher, open_searcher
 from retrieval.profiles import ForgetReport, Personaliser, Profile
 from shopchat.errors import ConfigError
 from shopchat.ids import check_user_id
+from shopchat.language import language_of
 from shopchat.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -95,7 +97,7 @@ class Assistant:
             log.warning("busy: %d turns in flight", self.settings.max_turns_in_flight)
             yield AnswerEvent(answer=Answer(
                 session_id=session.id, intent=Intent.BUSY, degraded=True, degraded_reason="busy",
-                message="The assistant is busy right now; please try again in a moment.",
+                message=phrase(language_of(str(query)), "busy"),
                 constraints=describe_filters(session.filters)))
             return
         try:
