@@ -7,7 +7,8 @@ ranks with retrieval ranks, so a weak model cannot bury a strong candidate. Prod
 tries to instruct the model are shown without it and ranked last by the model's side of the
 fusion, and reasons that repeat the instructions are refused (``assistant.injection``). Any
 failure gives the retrieval order with reasons composed from the item's own fields, marked
-degraded.
+degraded. For a Chinese shopper the model is asked for Chinese reasons, and one with no Han
+character is replaced by the composed Chinese reason.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from assistant.faithful import Cause, ReasonJudge, Unfaithful
 from assistant.injection import suspicious
 from assistant.llm.base import LLM, LLMBadOutput, LLMError
 from assistant.prompts import (
-    INSTRUCTIONS,
     MAX_ABOUT_CHARS,
     entries_within,
+    instructions,
     ranking_schema,
     reply_tokens,
     rerank_messages,
 )
 from assistant.reasons import MAX_REASON_CHARS, compose_reasons, met_specs
 from retrieval.types import Candidate
+from shopchat.language import Language, has_han
 from shopchat.text import single_spaced
 from shopchat.timing import elapsed_ms
 
@@ -139,9 +141,10 @@ def fallback(
     cause: str | None,
     llm_ms: float = 0.0,
     met: Sequence[str] = (),
+    lang: Language = "en",
 ) -> Reranked:
     page = list(candidates[: cfg.explain])
-    composed = compose_reasons(query, [c.product for c in page], met=met)
+    composed = compose_reasons(query, [c.product for c in page], met=met, lang=lang)
     items = [
         RankedItem(c, reason, c.score, None, i, composed=True)
         for i, (c, reason) in enumerate(zip(page, composed, strict=True), start=1)
@@ -172,10 +175,13 @@ def rerank(
     timeout_s: float,
     max_tokens: int,
     history: str = "",
+    lang: Language = "en",
 ) -> Reranked:
+    """``lang``: the shopper's language, which every reason is in (the model's, or composed)."""
     pool = list(candidates[: cfg.top_n])
+    met = met_specs(constraints)
     if llm is None or not pool:
-        return fallback(query, pool, cfg, None, met=met_specs(constraints))
+        return fallback(query, pool, cfg, None, met=met, lang=lang)
     aliases = [f"P{i}" for i in range(1, len(pool) + 1)]
     by_alias = dict(zip(aliases, pool, strict=True))
     planted = {a for a, c in by_alias.items() if suspicious(c.product)}
@@ -184,7 +190,7 @@ def rerank(
     problems: list[str] = []
     refused: list[RefusedReason] = []
     unearned: set[str] = set()  # picks justified with another product's facts
-    judge = ReasonJudge(query, [c.product for c in pool], INSTRUCTIONS)
+    judge = ReasonJudge(query, [c.product for c in pool], instructions(lang))
     started = time.perf_counter()
     try:
         for start, end in _windows(len(order), cfg.window, cfg.step):
@@ -197,8 +203,8 @@ def rerank(
             entries = min(len(window), cfg.explain, entries_within(max_tokens))
             raw = llm.complete_json(
                 rerank_messages(query, constraints, [(a, by_alias[a]) for a in window], history,
-                                cfg.about_chars),
-                ranking_schema(window, entries),
+                                cfg.about_chars, lang),
+                ranking_schema(window, entries, lang),
                 max_tokens=min(max_tokens, reply_tokens(entries)),
                 timeout_s=remaining,
             )
@@ -208,6 +214,9 @@ def rerank(
                 product = by_alias[alias].product
                 verdict = (Unfaithful(Cause.INSTRUCTIONS, "its item's text carries instructions")
                            if alias in planted else judge.judge(reason, product))
+                if verdict is None and lang == "zh" and not has_han(reason):
+                    problems.append(f"reason for {alias} is not Chinese: {reason[:60]!r}")
+                    continue
                 if verdict is None:
                     reasons[alias] = reason
                     continue
@@ -220,7 +229,7 @@ def rerank(
     except LLMError as exc:
         cause = f"{exc.cause}: {exc}"
         log.warning("LLM rerank degraded to retrieval order (%s)", cause)
-        return fallback(query, pool, cfg, cause, elapsed_ms(started), met_specs(constraints))
+        return fallback(query, pool, cfg, cause, elapsed_ms(started), met, lang)
     llm_ms = elapsed_ms(started)
     retrieval_rank = {a: i for i, a in enumerate(aliases, start=1)}
     llm_rank = {a: i for i, a in enumerate(order, start=1)}
@@ -235,8 +244,7 @@ def rerank(
     }
     final = sorted(aliases, key=lambda a: (-score[a], retrieval_rank[a]))[: cfg.explain]
     # items the model gave no usable reason: composed against the whole final page
-    composed = compose_reasons(query, [by_alias[a].product for a in final],
-                               met=met_specs(constraints))
+    composed = compose_reasons(query, [by_alias[a].product for a in final], met=met, lang=lang)
     items = [
         RankedItem(
             by_alias[a],
