@@ -34,6 +34,7 @@ from assistant.personal import (
     recommend_message,
     search_for,
 )
+from assistant.phrases import phrase
 from assistant.reasons import compose_reasons, format_price, met_specs
 from assistant.refine import refine_filters
 from assistant.rerank import RerankConfig, rerank
@@ -68,6 +69,11 @@ class TurnContext:
     started: float
     language: Language = "en"
     """The shopper's language: the reply's words are in it (catalog text stays as it is)."""
+
+    @property
+    def request(self) -> str:
+        """The message as the turn reads it: a Chinese message's English reading."""
+        return self.parsed.original if self.parsed is not None else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +111,7 @@ class TurnPipeline:
         self.rerank_config = rerank_config
         self.personaliser = personaliser
         self._handlers: dict[Intent, Callable[[TurnContext], Iterator[Event]]] = {
-            Intent.EMPTY: self._words(
-                "Tell me what you are looking for, e.g. “wireless mouse under $30”."
-            ),
+            Intent.EMPTY: self._words("ask_what"),
             Intent.TOO_LONG: self._too_long,
             Intent.RESET: self._reset,
             Intent.SEARCH: self._search,
@@ -119,7 +123,10 @@ class TurnPipeline:
 
     def run(self, session: Session, query: str) -> Iterator[Event]:
         """The turn's events; the last one is always an ``AnswerEvent``."""
-        ctx = self.route(session, query)
+        yield from self.handle(self.route(session, query))
+
+    def handle(self, ctx: TurnContext) -> Iterator[Event]:
+        """The events of a routed turn (its intent's handler)."""
         yield from self._handlers[ctx.turn.intent](ctx)
 
     def route(self, session: Session, query: str) -> TurnContext:
@@ -134,8 +141,8 @@ class TurnPipeline:
         elif len(text) > self.settings.max_query_chars:
             turn = Turn(Intent.TOO_LONG)
         else:
-            parsed = self.searcher.parse(text)
-            turn = classify(text, parsed.free_text, has_results=bool(session.shown))
+            parsed = self.searcher.parse(text)  # a Chinese message is read as English first
+            turn = classify(parsed.original, parsed.free_text, has_results=bool(session.shown))
             if turn.intent is Intent.REFINE:
                 # a follow-up's specs are read for the product the conversation is about
                 parsed = self.searcher.parse(
@@ -145,51 +152,49 @@ class TurnPipeline:
 
     # -- turns answered in words ------------------------------------------------------------
 
-    def _words(self, message: str) -> Callable[[TurnContext], Iterator[Event]]:
+    def _words(self, key: str) -> Callable[[TurnContext], Iterator[Event]]:
+        """A handler that answers with the phrase ``key`` (``assistant.phrases``)."""
+
         def handler(ctx: TurnContext) -> Iterator[Event]:
+            message = phrase(reply_language(ctx), key)
             yield self.reply(ctx.session, ctx.text, message, ctx.turn.intent)
 
         return handler
 
     def _too_long(self, ctx: TurnContext) -> Iterator[Event]:
-        limit = self.settings.max_query_chars
-        message = f"That message is {len(ctx.text)} characters long; the limit is {limit}."
+        message = phrase(ctx.language, "too_long", length=len(ctx.text),
+                         limit=self.settings.max_query_chars)
         yield self.reply(ctx.session, ctx.text[:80], message, Intent.TOO_LONG)
 
     def _reset(self, ctx: TurnContext) -> Iterator[Event]:
         ctx.session.reset()
-        yield self.reply(ctx.session, ctx.text, "Starting over. What are you looking for?",
-                         Intent.RESET)
+        yield self.reply(ctx.session, ctx.text, phrase(ctx.language, "start_over"), Intent.RESET)
 
     def _about_shown(self, ctx: TurnContext) -> Iterator[Event]:
-        session, turn = ctx.session, ctx.turn
+        session, turn, lang = ctx.session, ctx.turn, ctx.language
         shown = list(enumerate(self._shown_products(session), start=1))
         picked = [(len(shown) if pos == -1 else pos) for pos in turn.positions]
         missing = [pos for pos in picked if not 1 <= pos <= len(shown)]
         if missing:
-            message = f"I only showed {len(shown)} items; there is no #{missing[0]}."
+            message = phrase(lang, "no_such_item", count=len(shown), pos=missing[0])
             yield self.reply(session, ctx.text, message, turn.intent)
             return
         if turn.intent is Intent.WHY:
             pos, product = shown[picked[0] - 1]
-            message = why(pos, product, session.reasons.get(product.id, ""))
+            message = why(pos, product, session.reasons.get(product.id, ""), lang)
             chosen = [(pos, product)]
         elif turn.intent is Intent.COMPARE:
             chosen = [shown[pos - 1] for pos in picked]
-            message = compare(chosen)
+            message = compare(chosen, lang)
         else:
             cheapest = turn.intent is Intent.CHEAPEST
             pick = extreme(shown, cheapest=cheapest)
             if pick is None:
-                message = "None of the shown items lists a price."
-                yield self.reply(session, ctx.text, message, turn.intent)
+                yield self.reply(session, ctx.text, phrase(lang, "no_prices"), turn.intent)
                 return
             chosen = [pick]
-            label = "cheapest" if cheapest else "most expensive"
-            message = (
-                f"The {label} of these is #{pick[0]} {md_escape(pick[1].title)} "
-                f"at {format_price(pick[1])}."
-            )
+            message = phrase(lang, "cheapest_of" if cheapest else "priciest_of", pos=pick[0],
+                             title=md_escape(pick[1].title), price=format_price(pick[1], lang))
         items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")).model_copy(
             update={"position": pos}) for pos, p in chosen]
         yield self.reply(session, ctx.text, message, turn.intent, items)
@@ -198,7 +203,7 @@ class TurnPipeline:
 
     def _search(self, ctx: TurnContext) -> Iterator[Event]:
         assert ctx.parsed is not None  # routed through the parser
-        session, turn, parsed = ctx.session, ctx.turn, ctx.parsed
+        session, turn, parsed, lang = ctx.session, ctx.turn, ctx.parsed, ctx.language
         exclude: set[str] = set()
         if turn.intent is Intent.SEARCH:
             session.start_search(parsed.search_text, parsed.filters)
@@ -230,16 +235,18 @@ class TurnPipeline:
         found = findings(self.searcher, parsed, result, shown, more)
 
         searched = result.query.filters  # the session's, with any spec relaxed to the nearest
+        said = own_words(ctx)
 
         def message(items: list[AnswerItem]) -> str:
             products = [p for i in items if (p := self.searcher.table.get(i.id)) is not None]
-            return results_message(session.text, searched, products, more, found)
+            return results_message(session.text, searched, products, more, found, lang, said)
 
-        past = past_clauses(ctx.profile)
+        past = past_clauses(ctx.profile, lang)
         shortlist = Shortlist(
             candidates, session.text, message,
             own_reasons=(lambda page: compose_reasons(
-                session.text, page, past, met_specs(describe_filters(searched)))) if past else None,
+                session.text, page, past, met_specs(describe_filters(searched)), lang))
+            if past else None,
             timings={"retrieve": result.timings_ms.get("total", 0.0)},
             filters=searched,
         )
@@ -248,21 +255,21 @@ class TurnPipeline:
     def _recommend(self, ctx: TurnContext) -> Iterator[Event]:
         """An empty message from a shopper with a profile: picks from the profile alone."""
         assert self.personaliser is not None and ctx.profile is not None
-        profile = ctx.profile
+        profile, lang = ctx.profile, reply_language(ctx)
         started = time.perf_counter()
         result = self.personaliser.recommend_for(profile, k=self.rerank_config.top_n)
         ctx.session.start_search("", Filters())
         shortlist = Shortlist(
             result.candidates,
             RECOMMEND_REQUEST,
-            recommend_message,
-            own_reasons=lambda page: [history_reason(profile, p) for p in page],
+            lambda items: recommend_message(items, lang),
+            own_reasons=lambda page: [history_reason(profile, p, lang) for p in page],
             timings={"retrieve": elapsed_ms(started)},
         )
         yield from self._rank_and_answer(ctx, shortlist)
 
     def _rank_and_answer(self, ctx: TurnContext, shortlist: Shortlist) -> Iterator[Event]:
-        session, cfg = ctx.session, self.rerank_config
+        session, cfg, lang = ctx.session, self.rerank_config, reply_language(ctx)
         timings = dict(shortlist.timings)
         filters = shortlist.filters or session.filters
         candidates = self._checked(shortlist.candidates, filters)
@@ -285,6 +292,7 @@ class TurnPipeline:
             timeout_s=self.settings.llm_timeout,
             max_tokens=self.settings.llm_max_tokens,
             history=history_for(self.personaliser, ctx.profile),
+            lang=lang,
         )
         timings["rerank"] = ranked.llm_ms
         reasons = [r.reason for r in ranked.items]
@@ -305,7 +313,7 @@ class TurnPipeline:
         )
         session.show([i.id for i in items])
         session.reasons = {i.id: i.reason for i in items}
-        message = shortlist.message(items) + degraded_note(ranked.degraded_reason)
+        message = shortlist.message(items) + degraded_note(ranked.degraded_reason, lang)
         timings["total"] = elapsed_ms(ctx.started)
         answer = Answer(
             session_id=session.id,
@@ -361,3 +369,26 @@ class TurnPipeline:
             intent=intent,
             constraints=describe_filters(session.filters),
         ))
+
+
+def reply_language(ctx: TurnContext) -> Language:
+    """The language to answer ``ctx`` in: the message's, and for an empty message (which has
+    none) that of the shopper's last message in the session."""
+    if ctx.text or not ctx.session.turns:
+        return ctx.language
+    return language_of(ctx.session.turns[-1][0])
+
+
+def own_words(ctx: TurnContext) -> str:
+    """The shopper's own words to quote for a search when they are not its search text: a
+    Chinese message (searched by its English reading) whose only constraint is the product
+    type it names ("手机") is all request; otherwise "" (the search text is quoted, and the
+    constraints are said apart)."""
+    parsed = ctx.parsed
+    if parsed is None or parsed.reading is None or ctx.turn.intent is not Intent.SEARCH:
+        return ""
+    said_apart = dataclasses.replace(parsed.filters, categories=frozenset())
+    if not said_apart.is_empty() or parsed.unknown_brands or parsed.unknown_excluded \
+            or parsed.spec_problems:
+        return ""
+    return parsed.reading.original
