@@ -28,6 +28,8 @@ class Intent(StrEnum):
     EMPTY = "empty"
     """An empty message from a shopper without history."""
     TOO_LONG = "too_long"
+    UNREADABLE = "unreadable"
+    """A language the assistant does not read (Japanese kana): said, nothing searched."""
     BUSY = "busy"
     """Too many turns in flight: an immediate answer, no work done."""
 

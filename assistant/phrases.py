@@ -76,6 +76,16 @@ PHRASES: dict[str, tuple[str, str]] = {
                            "去掉{dropped}条件后，最符合的是{item}"),
     "ask_for": (": ask for \u201c{suggestion}\u201d to see more.",
                 "。可以搜索\u201c{suggestion}\u201d查看更多。"),
+    "yuan_rate": ("Amounts in yuan are converted at {rate} yuan to the dollar.",
+                  "金额按1美元={rate}元换算。"),
+    "unreadable": (
+        "I read English and Chinese; \u201c{said}\u201d looks like Japanese. Tell me what you "
+        "are looking for in English or Chinese, e.g. \u201cwireless mouse under $30\u201d.",
+        "我能读懂中文和英文；\u201c{said}\u201d看起来是日文。请用中文或英文告诉我您想找什么，"
+        "例如\u201c30美元以下的无线鼠标\u201d。"),
+    "no_catalog_words": (
+        "No product here is described by the words of \u201c{said}\u201d.",
+        "本店没有商品用到\u201c{said}\u201d里的词，请换个说法，例如商品的类别或品牌。"),
     "degraded": ("\n\n_Ranked by search relevance only: the language model was not usable "
                  "({reason})._",
                  "\n\n_仅按搜索相关度排序：语言模型暂不可用（{reason}）。_"),

@@ -44,7 +44,7 @@ from retrieval.facets import facets_for
 from retrieval.profiles import Personaliser, Profile
 from retrieval.specs.follow import resize
 from retrieval.types import Candidate, Filters, ParsedQuery
-from shopchat.language import Language, language_of
+from shopchat.language import Language, has_han, has_kana, language_of
 from shopchat.records import Product
 from shopchat.settings import Settings
 from shopchat.text import single_spaced
@@ -113,6 +113,7 @@ class TurnPipeline:
         self._handlers: dict[Intent, Callable[[TurnContext], Iterator[Event]]] = {
             Intent.EMPTY: self._words("ask_what"),
             Intent.TOO_LONG: self._too_long,
+            Intent.UNREADABLE: self._unreadable,
             Intent.RESET: self._reset,
             Intent.SEARCH: self._search,
             Intent.REFINE: self._search,
@@ -140,9 +141,13 @@ class TurnPipeline:
             turn = Turn(Intent.RECOMMEND if profile is not None else Intent.EMPTY)
         elif len(text) > self.settings.max_query_chars:
             turn = Turn(Intent.TOO_LONG)
+        elif has_kana(text):
+            turn = Turn(Intent.UNREADABLE)
         else:
             parsed = self.searcher.parse(text)  # a Chinese message is read as English first
             turn = classify(parsed.original, parsed.free_text, has_results=bool(session.shown))
+            if parsed.reading is not None and not parsed.original:
+                turn = Turn(Intent.SEARCH)  # Chinese with no word this catalog uses: said so
             if turn.intent is Intent.REFINE:
                 # a follow-up's specs are read for the product the conversation is about
                 parsed = self.searcher.parse(
@@ -165,6 +170,11 @@ class TurnPipeline:
         message = phrase(ctx.language, "too_long", length=len(ctx.text),
                          limit=self.settings.max_query_chars)
         yield self.reply(ctx.session, ctx.text[:80], message, Intent.TOO_LONG)
+
+    def _unreadable(self, ctx: TurnContext) -> Iterator[Event]:
+        message = phrase("zh" if has_han(ctx.text) else "en", "unreadable",
+                         said=md_escape(ctx.text[:40]))
+        yield self.reply(ctx.session, ctx.text, message, Intent.UNREADABLE)
 
     def _reset(self, ctx: TurnContext) -> Iterator[Event]:
         ctx.session.reset()
@@ -224,12 +234,14 @@ class TurnPipeline:
         else:  # MORE: the same search, minus everything already shown
             exclude = set(session.seen)
         top_n = self.rerank_config.top_n
-        query = ParsedQuery(text=session.text, filters=session.filters, original=ctx.text)
+        query = ParsedQuery(text=session.text, filters=session.filters, original=ctx.request)
         k = top_n + len(exclude)
         result = search_for(self.searcher, self.personaliser, ctx.profile, query, k)
         candidates = [c for c in result.candidates if c.product.id not in exclude][:top_n]
-        if not result.catalog_words and not result.unknown_words:
-            candidates = []  # no word at all ("???"): nothing is near it in any sense
+        if not result.catalog_words and (not result.unknown_words or parsed.reading):
+            # no word at all ("???"), or Chinese with no word this catalog uses: nothing is
+            # near it in any sense (its English reading is empty)
+            candidates = []
         more = turn.intent is Intent.MORE
         shown = [c.product for c in candidates[: self.rerank_config.explain]]
         found = findings(self.searcher, parsed, result, shown, more)
@@ -239,7 +251,13 @@ class TurnPipeline:
 
         def message(items: list[AnswerItem]) -> str:
             products = [p for i in items if (p := self.searcher.table.get(i.id)) is not None]
-            return results_message(session.text, searched, products, more, found, lang, said)
+            if parsed.reading is not None and not result.catalog_words:
+                return phrase(lang, "no_catalog_words", said=md_escape(parsed.reading.original))
+            words = results_message(session.text, searched, products, more, found, lang, said)
+            if parsed.reading is not None and parsed.reading.yuan_rate is not None:
+                words += phrase(lang, "sentence_gap") + phrase(
+                    lang, "yuan_rate", rate=f"{parsed.reading.yuan_rate:g}")
+            return words
 
         past = past_clauses(ctx.profile, lang)
         shortlist = Shortlist(

@@ -81,7 +81,10 @@ class PriceRewriter:
 
     def rewrite(self, text: str) -> Prices:
         used = False
-        text = re.sub(rf"({_CUR})\s*{_N}", r"\2\1", text, flags=re.I)  # "¥700" -> "700¥"
+        # "¥700" -> "700¥"; "$50" only beside Chinese ("$50以下"): "under $50" is English
+        text = re.sub(rf"({_YUAN})\s*{_N}", r"\2\1", text, flags=re.I)
+        text = re.sub(rf"(?<=[\u4e00-\u9fff])\s*(\$)\s*{_N}|(\$)\s*{_N}(?=\s*[\u4e00-\u9fff])",
+                      lambda m: f"{m.group(2) or m.group(4)}$", text)
 
         def amount(number: str, currency: str | None) -> str:
             nonlocal used
