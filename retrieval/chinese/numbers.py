@@ -10,7 +10,7 @@ _SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 NUMERAL = "[零〇一二两三四五六七八九十百千万]+"
 # Only numerals before a unit, a currency or an ordinal's 个/号 are numbers: 一些 ("some"),
 # 十分 ("very") and 万一 ("in case") are words.
-_BEFORE = (r"(?=\s*(?:美元|美金|刀|块钱|块|元|人民币|寸|英寸|号|核|米|厘米|毫米|"
+_BEFORE = (r"(?=\s*(?:美元|美金|刀|块钱|块|元|人民币|寸|吋|英寸|号|核|米|厘米|毫米|"
            r"瓦|伏|毫安|赫兹|[gGtTkKmM]|[到至~-]\s*[零〇一二两三四五六七八九十百千万\d]))")
 _COUNTED = re.compile(
     rf"(?:(?<![\u4e00-\u9fff])|(?<=[到至过于在低高超多少约近内下上要]))({NUMERAL}){_BEFORE}"

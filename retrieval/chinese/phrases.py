@@ -13,7 +13,8 @@ _N = r"(\d+(?:\.\d+)?)"
 _YUAN = r"(?:块钱|块|元|人民币|rmb|cny|¥|￥)"
 _DOLLAR = r"(?:美元|美金|刀|usd|\$)"
 _CUR = rf"(?:{_YUAN}|{_DOLLAR})"
-_UNIT_AHEAD = r"(?!\s*(?:寸|英寸|g|gb|t|tb|m|mb|k|核|米|厘米|毫米|瓦|w|毫安|mah|赫兹|hz|号|p\b|%))"
+_UNIT_AHEAD = (r"(?!\s*(?:寸|吋|英寸|g|gb|t|tb|m|mb|k|核|米|厘米|毫米|瓦|w|毫安|mah|赫兹|hz|号|"
+               r"p\b|%))")
 """A number before one of these is a measure ("27寸"), never a price."""
 
 _ORDINAL = r"(?:第\s*)?(-?\d{1,2})\s*(?:个|号|款|件)?"
@@ -131,7 +132,7 @@ def _around(m: re.Match[str], amount: Callable[[str, str | None], str]) -> str:
 
 
 _MEASURES = (
-    (r"(?:英寸|寸)", " inch"), (r"(?:毫安时|毫安)", " mah"), (r"赫兹", " hz"), (r"瓦", " w"),
+    (r"(?:英寸|寸|吋)", " inch"), (r"(?:毫安时|毫安)", " mah"), (r"赫兹", " hz"), (r"瓦", " w"),
     (r"核", " core"), (r"厘米", " cm"), (r"毫米", " mm"), (r"米", " m"), (r"(?:千克|公斤)", " kg"),
     (r"(?:g|gb|G|GB)(?=[\u4e00-\u9fff\s]|$)", "gb"),
     (r"(?:t|tb|T|TB)(?=[\u4e00-\u9fff\s]|$)", "tb"),
