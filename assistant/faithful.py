@@ -7,6 +7,13 @@ own item (title, brand, category, description, price, attribute values) or in th
 own words; anything else makes the reason unfaithful, with a ``Cause`` and the words that broke
 the rule. The caller replaces an unfaithful reason with one composed from the item's fields.
 
+A Chinese reason for an English catalog item is held to the same facts: Han written against
+Latin letters or digits splits there ("Logitech无线鼠标", "19.99美元"), "the cheapest" and "the
+priciest" are read in Chinese too (最便宜, 价格最低, 最贵 ...), a brand written in Chinese (索尼)
+is that brand, and an amount in yuan is refused unless the item is priced in yuan. The Chinese
+words themselves are not checked: a reason with no Latin name, model or number of its own item
+says nothing of it (the composed Chinese reason replaces it).
+
 ``ReasonJudge`` reads each product's facts once per page (a turn judges ten or twenty reasons
 against the same candidates); ``judge_reason`` is the one-shot form.
 """
@@ -21,6 +28,8 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 
 from assistant.injection import carries_instructions
+from retrieval.chinese.shop_words import BRANDS
+from shopchat.language import has_han
 from shopchat.records import Product
 
 
@@ -60,20 +69,47 @@ class Unfaithful:
 
 # -- what a text states ------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]+")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"  # as shopchat.language
+_TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+"""Letters and digits in a row; a run of Han characters is a token of its own, so Han written
+against Latin letters or digits ("Logitech无线鼠标", "M185鼠标") splits there."""
+_B = rf"(?<![^\W{_HAN}])"  # ``\b`` before a word, where a Han character also bounds it
+_E = rf"(?![^\W{_HAN}])"  # ``\b`` after a word, likewise
 _WORDS = re.compile(r"\w+")  # as ``injection.repeats`` splits text
 _ECHO = 5  # words in a row that make a reason an echo of the instructions
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_ALIAS = re.compile(r"\bP\d{1,3}\b")
-_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]pric)", re.IGNORECASE)
-_PRICIEST = re.compile(r"\b(?:priciest|most expensive|highest[- ]pric|dearest)", re.IGNORECASE)
+_ALIAS = re.compile(rf"{_B}P\d{{1,3}}{_E}")
+# "the price is lowest/highest" (not 性价比 "value for money", not 评价 "rating")
+_PRICE_WORD = "(?<![性评])(?:价格|价位|售价|价钱|定价|标价|价)(?:也|是|也是|为)?"
+_CHEAPEST = re.compile(
+    rf"{_B}(?:cheapest|least expensive|lowest[- ]pric)"
+    rf"|最便宜|最实惠|最划算|最省钱|最低的?(?:价(?!值)|售价)|{_PRICE_WORD}最(?:低|便宜)",
+    re.IGNORECASE)
+_PRICIEST = re.compile(
+    rf"{_B}(?:priciest|most expensive|highest[- ]pric|dearest)"
+    rf"|最贵|最昂贵|最高的?(?:价(?!值)|售价)|{_PRICE_WORD}最(?:高|贵)",
+    re.IGNORECASE)
+_AMOUNT = r"(\d+(?:[.,]\d+)*)"
+_YUAN = re.compile(
+    rf"(?:[¥￥]|人民币|{_B}(?:rmb|cny))\s*{_AMOUNT}"
+    rf"|{_AMOUNT}\s*(?:块钱|元(?![件素])|人民币|(?:rmb|cny){_E})",
+    re.IGNORECASE)
+"""An amount in yuan (19.99元, ￥19.99, 人民币 20); 美元 (US dollars) is not one."""
+_YUAN_CURRENCIES = {"CNY": "", "RMB": "", "JPY": "¥￥"}  # currency -> the yuan forms it reads
+_ORDINARY_HAN = frozenset(re.findall(r"\S+", """
+    美的 兄弟 博士 公牛 樱桃 长城 先锋 精工 荣耀 蓝宝石 得力 晨光 一加 创见 爱国者 宏达 七彩虹
+    联想 真我 铁三角 飞毛腿 天龙 超威 富士 劲量 理光 长虹 中兴 海盗船 先马 美光 冰豹 双飞燕"""))
+"""Chinese brand names that are also everyday words (美的 "beautiful", 联想 "to think of"):
+not read as brands in a reason."""
+_HAN_BRAND = re.compile("|".join(re.escape(w) for w in sorted(
+    (w for w in BRANDS if w not in _ORDINARY_HAN), key=len, reverse=True)))
 _DEBRIS = re.compile(
     r"""[\[\]{}<>\\|`*\#~^]        # brackets, braces, tags, escapes, pipes, Markdown
     | "\s*[:,]                    # the end of a JSON string
     | ^\s*[",:]                   # a reason that starts inside JSON
     | [",:]\s*$                   # ... or ends there (the model ran into the next pair)
-    | \b(?:id|reason|ranking)\b\s*["':]
+    | """ + _B + "(?:id|reason|ranking)" + _E + r"""\s*["':]
     | \\[ntu]|&[a-z]+;|&\#\d+;    # escapes and HTML entities
     | https?://|www\.""",
     re.VERBOSE | re.IGNORECASE,
@@ -318,13 +354,15 @@ class ReasonJudge:
         tokens = _TOKEN.findall(reason)
         novel = {_norm(t) for t in tokens if not t.isdigit() and _norm(t) not in _NO_FACT
                  and not own.says(t) and not request.says(t)}
-        if novel:
-            verdict = self._foreign(novel, set(tokens), product)
-            if verdict is not None:
-                return verdict
-            invented = _name_run(tokens, novel)
-            if invented:
-                return Unfaithful(Cause.FOREIGN_PRODUCT, f"names {invented!r}, not this item")
+        verdict = self._foreign(novel, set(tokens), product) if novel else None
+        han_brands = self._han_brands(reason, product)  # 索尼: Sony written in Chinese
+        if verdict is None and han_brands and han_brands[0].cause is Cause.FOREIGN_BRAND:
+            verdict = han_brands[0]
+        if verdict is not None:
+            return verdict
+        invented = _name_run(tokens, novel) if novel else ""
+        if invented:
+            return Unfaithful(Cause.FOREIGN_PRODUCT, f"names {invented!r}, not this item")
         debris = _DEBRIS.search(reason)
         found = debris.group(0) if debris is not None else None
         if found is None and reason.count('"') % 2:
@@ -333,6 +371,9 @@ class ReasonJudge:
             found = next((a for a in _ALIAS.findall(reason) if _norm(a) not in own.words), None)
         if found is not None:
             return Unfaithful(Cause.MARKUP, repr(found))
+        yuan = _yuan_amount(reason, product)
+        if yuan:
+            return Unfaithful(Cause.FOREIGN_NUMBER, yuan)
         said_numbers = numbers_in(reason)
         foreign_numbers = sorted(request.lacks_numbers(own.lacks_numbers(said_numbers))) \
             if said_numbers else []
@@ -344,6 +385,8 @@ class ReasonJudge:
         names = [t for t in tokens if _is_name(t) and _norm(t) in novel]
         if names:
             return Unfaithful(Cause.UNKNOWN_NAME, ", ".join(dict.fromkeys(names[:3])))
+        if han_brands:
+            return han_brands[0]
         described = self._described_elsewhere(novel, product)
         if described:
             return Unfaithful(Cause.FOREIGN_ATTRIBUTE, ", ".join(sorted(described)[:3]))
@@ -362,6 +405,30 @@ class ReasonJudge:
                 if product.price is None or not prices or product.price != pick(prices):
                     return f"not the {word} of the {len(self.candidates)} candidates"
         return ""
+
+    def _han_brands(self, reason: str, product: Product) -> list[Unfaithful]:
+        """Brands written in Chinese (索尼 for Sony) that are not the item's own nor the
+        shopper's: another candidate's first (``FOREIGN_BRAND``), then any other
+        (``UNKNOWN_NAME``). Brand names that are everyday words (美的, 联想) are not read."""
+        if not has_han(reason):
+            return []
+        own = self._own(product)
+        found: list[Unfaithful] = []
+        for han in dict.fromkeys(_HAN_BRAND.findall(reason)):
+            latin = BRANDS[han]
+            words = _TOKEN.findall(latin)
+            if han in self.request.text or all(own.says(w) or self.request.says(w)
+                                               for w in words):
+                continue
+            key = _squash(latin)
+            other = next((o for o in self.candidates if o is not product and o.brand.strip()
+                          and _squash(o.brand) == key), None)
+            if other is not None:
+                found.insert(0, Unfaithful(Cause.FOREIGN_BRAND,
+                                           f"{han} ({latin}) of {other.title[:60]!r}"))
+            else:
+                found.append(Unfaithful(Cause.UNKNOWN_NAME, f"{han} ({latin})"))
+        return found
 
     def _echoes_prompt(self, reason: str) -> bool:
         """Five words in a row from the instructions (``injection.repeats``, precomputed)."""
@@ -403,6 +470,19 @@ class ReasonJudge:
             if other is not product:
                 found |= novel & self._another(other).described
         return {w for w in found if not w.isdigit()}
+
+
+def _yuan_amount(reason: str, product: Product) -> str:
+    """An amount in yuan said of an item priced in another currency (a dollar price cannot
+    confirm it): what was said, or empty."""
+    currency = product.currency.strip().upper()
+    for m in _YUAN.finditer(reason):
+        said = m.group(0).strip()
+        read = _YUAN_CURRENCIES.get(currency)
+        if read is not None and (not read or said[0] in read):
+            continue  # the item's own currency: its number is checked as any other
+        return f"{said}: an amount in yuan, the item is priced in {currency or 'another currency'}"
+    return ""
 
 
 def _name_run(tokens: list[str], novel: set[str]) -> str:
