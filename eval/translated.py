@@ -38,6 +38,22 @@ class TranslatedEval:
     translated: EvalResult
     split: str | None = None
     """The split scored (None: every row of the file)."""
+    answerable: frozenset[str] = frozenset()
+    """English queries with a relevant label (a rating above 0): the others score 0 whatever
+    the system does, so figures are also given over these alone."""
+
+    def mean(self, system: str, metric: str, side: str, answerable_only: bool = False) -> float:
+        """``metric`` of ``system`` averaged over the pairs, on the English ("en") or the
+        translated side."""
+        if side == "en":
+            per_query = self.original.systems[system].per_query
+            keys = [(en, en) for _, en in self.pairs]
+        else:
+            per_query = self.translated.systems[system].per_query
+            keys = [(tr, en) for tr, en in self.pairs]
+        scores = [per_query.get(query, {}).get(metric, 0.0) for query, en in keys
+                  if not answerable_only or en in self.answerable]
+        return sum(scores) / len(scores) if scores else 0.0
 
 
 def read_pair_rows(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
@@ -118,4 +134,5 @@ def evaluate_translated(
         files[side] = path
     original = evaluate_search(searcher, files["en"], systems, progress=progress)
     translated = evaluate_search(searcher, files[language], systems, progress=progress)
-    return TranslatedEval(language, pairs, original, translated, split)
+    answerable = frozenset(en for _, en in pairs if any(r > 0 for r in graded[en].values()))
+    return TranslatedEval(language, pairs, original, translated, split, answerable)

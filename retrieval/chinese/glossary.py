@@ -28,15 +28,16 @@ def _words(text: str) -> list[str]:
 
 
 class CatalogGlossary:
-    """Built once per catalog from its titles, brands and categories."""
+    """Built once per catalog from its titles, brands, categories and descriptions."""
 
     def __init__(self, products: Iterable[Product]) -> None:
         unigrams: Counter[str] = Counter()
         bigrams: Counter[tuple[str, str]] = Counter()
-        for p in products:
+        for p in products:  # every word search reads; pairs as titles and descriptions say them
             words = _words(f"{p.title} {p.category}")
-            unigrams.update(set(words) | set(_words(p.brand)))
-            bigrams.update(set(pairwise(words)))
+            described = _words(p.description)
+            unigrams.update(set(words) | set(described) | set(_words(p.brand)))
+            bigrams.update(set(pairwise(words)) | set(pairwise(described)))
         self._unigrams = unigrams
         self._bigrams = bigrams
         self.brands = {zh: en for zh, en in BRANDS.items()}
@@ -67,8 +68,12 @@ class CatalogGlossary:
         if word in self.brands:
             return self.brands[word]
         if word in SHOP_WORDS:
-            known = [w for w in SHOP_WORDS[word].split() if self.frequency(w)]
-            return " ".join(known) if known else None
+            if not SHOP_WORDS[word]:
+                return ""
+            used = [(self.phrase_frequency(alt), self.knows_all(alt), alt)
+                    for alt in SHOP_WORDS[word].split("|")]
+            frequency, known, best = max(used)
+            return best if frequency or known else None  # a shop phrase the titles split
         senses = cedict().get(word)
         if not senses:
             return None
@@ -81,5 +86,7 @@ class CatalogGlossary:
         picked += [s for f, _, s in scored if f and s != best[2] and s.isupper()][:1]
         return " ".join(picked).lower()
 
-    def knows(self, word: str) -> bool:
-        return self.english(word) is not None
+    def knows_all(self, phrase: str) -> bool:
+        """Every word of ``phrase`` is one the catalog uses."""
+        words = [w for w in _words(phrase) if w not in _GLUE]
+        return bool(words) and all(self.frequency(w) for w in words)

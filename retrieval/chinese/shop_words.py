@@ -13,18 +13,18 @@ from __future__ import annotations
 SHOP_WORDS: dict[str, str] = {
     # computers and parts
     "电脑": "computer", "台式机": "desktop", "台式电脑": "desktop computer",
-    "笔记本": "notebook laptop", "笔记本电脑": "laptop notebook", "游戏本": "gaming laptop",
-    "轻薄本": "ultrabook", "一体机": "all-in-one", "主机": "desktop pc", "上网本": "netbook",
+    "笔记本": "notebook|laptop", "笔记本电脑": "laptop|notebook", "游戏本": "gaming laptop",
+    "轻薄本": "ultrabook", "一体机": "all-in-one", "主机": "desktop|pc", "上网本": "netbook",
     "平板": "tablet", "平板电脑": "tablet", "电竞": "gaming", "游戏": "gaming",
     "显示器": "monitor", "屏幕": "screen", "显示屏": "display", "曲面屏": "curved monitor",
     "键盘": "keyboard", "机械键盘": "mechanical keyboard", "鼠标": "mouse",
     "鼠标垫": "mouse pad", "键鼠套装": "keyboard mouse set", "手写笔": "stylus",
-    "触控笔": "stylus", "电容笔": "stylus", "摄像头": "webcam camera", "麦克风": "microphone",
+    "触控笔": "stylus", "电容笔": "stylus", "摄像头": "webcam|camera", "麦克风": "microphone",
     "话筒": "microphone", "声卡": "sound card", "显卡": "graphics card", "主板": "motherboard",
-    "内存": "memory ram", "内存条": "memory module ram", "处理器": "processor cpu",
-    "硬盘": "hard drive", "机械硬盘": "hard drive hdd", "固态硬盘": "ssd solid state drive",
+    "内存": "memory|ram", "内存条": "memory module|ram", "处理器": "processor|cpu",
+    "硬盘": "hard drive", "机械硬盘": "hard drive|hdd", "固态硬盘": "ssd|solid state drive",
     "固态": "ssd", "移动硬盘": "external hard drive", "外置硬盘": "external hard drive",
-    "光驱": "optical drive dvd", "刻录机": "dvd writer", "外置光驱": "external dvd drive",
+    "光驱": "optical drive|dvd drive", "刻录机": "dvd writer", "外置光驱": "external dvd drive",
     "电源": "power supply", "机箱": "computer case", "散热器": "cooler", "风扇": "fan",
     "散热风扇": "cooling fan", "机箱风扇": "case fan", "网卡": "network adapter",
     "路由器": "router", "无线路由器": "wireless router", "交换机": "switch",
@@ -33,16 +33,17 @@ SHOP_WORDS: dict[str, str] = {
     "转换器": "adapter", "转接头": "adapter", "适配器": "adapter", "扫描仪": "scanner",
     "投影仪": "projector", "投影幕": "projector screen", "幕布": "projector screen",
     "打印机": "printer", "激光打印机": "laser printer", "喷墨打印机": "inkjet printer",
-    "墨盒": "ink cartridge", "硒鼓": "toner cartridge", "碳粉": "toner", "墨粉": "toner",
+    "墨盒": "ink cartridge", "粉盒": "toner cartridge|toner", "墨粉盒": "toner cartridge|toner",
+    "硒鼓": "toner cartridge", "碳粉": "toner", "墨粉": "toner",
     "打印纸": "paper", "复印纸": "copy paper", "计算器": "calculator", "碎纸机": "shredder",
     "服务器": "server", "存储": "storage", "网络存储": "nas",
     # words of Taiwan and Hong Kong, when typed in simplified characters
-    "滑鼠": "mouse", "随身碟": "usb flash drive", "萤幕": "screen", "笔电": "laptop notebook",
-    "笔记型电脑": "laptop notebook", "记忆卡": "memory card", "硬碟": "hard drive",
+    "滑鼠": "mouse", "随身碟": "usb flash drive", "萤幕": "screen", "笔电": "laptop|notebook",
+    "笔记型电脑": "laptop|notebook", "记忆卡": "memory card", "硬碟": "hard drive",
     "印表机": "printer", "喇叭": "speaker", "耳麦克风": "headset",
     # phones, tablets and accessories
-    "手机": "phone smartphone", "智能手机": "smartphone", "手机壳": "phone case",
-    "保护壳": "case", "保护套": "case cover", "手机套": "phone case", "贴膜": "screen protector",
+    "手机": "phone|smartphone", "智能手机": "smartphone", "手机壳": "phone case",
+    "保护壳": "case", "保护套": "case|cover", "手机套": "phone case", "贴膜": "screen protector",
     "钢化膜": "screen protector", "手机支架": "phone stand", "支架": "stand",
     "充电器": "charger", "充电头": "charger", "快充": "fast charger", "无线充": "wireless charger",
     "充电宝": "power bank", "移动电源": "power bank", "数据线": "cable", "充电线": "charging cable",
@@ -50,12 +51,13 @@ SHOP_WORDS: dict[str, str] = {
     "插座": "socket", "电话线": "phone cord", "电池": "battery", "充电电池": "rechargeable battery",
     "电话": "phone", "座机": "telephone", "对讲机": "two-way radio",
     # audio and video
-    "耳机": "headphones earphones", "头戴式耳机": "headphones", "入耳式耳机": "earphones",
-    "耳塞": "earbuds", "蓝牙耳机": "bluetooth headphones", "无线耳机": "wireless headphones",
+    "耳机": "headphones|earphones", "头戴式耳机": "headphones", "入耳式耳机": "earphones",
+    "耳塞": "earbuds", "头戴": "head-band|over-ear", "入耳": "in-ear", "头戴耳机": "headphones",
+    "蓝牙耳机": "bluetooth headphones", "无线耳机": "wireless headphones",
     "耳麦": "headset", "音箱": "speaker", "音响": "speakers", "蓝牙音箱": "bluetooth speaker",
     "低音炮": "subwoofer", "环绕声": "surround sound", "回音壁": "soundbar", "功放": "amplifier",
     "收音机": "radio", "播放器": "player", "唱机": "turntable", "随身听": "portable player",
-    "电视": "tv television", "电视机": "tv television", "智能电视": "smart tv",
+    "电视": "tv|television", "电视机": "tv|television", "智能电视": "smart tv",
     "平板电视": "flat screen tv", "机顶盒": "set-top box", "遥控器": "remote control",
     "相机": "camera", "数码相机": "digital camera", "单反": "dslr camera",
     "微单": "mirrorless camera",
@@ -68,13 +70,13 @@ SHOP_WORDS: dict[str, str] = {
     "苹果平板": "ipad", "苹果电脑": "mac", "苹果笔记本": "macbook", "闪存盘": "usb flash drive",
     "录音笔": "voice recorder", "摄像机": "camcorder", "运动相机": "action camera",
     "无人机": "drone", "游戏机": "game console", "手柄": "controller",
-    "游戏手柄": "gamepad controller",
+    "游戏手柄": "gamepad|controller",
     "掌机": "handheld console", "光盘": "disc",
     # wearables and smart home
     "手表": "watch", "智能手表": "smartwatch", "手环": "fitness tracker",
     "智能手环": "fitness tracker",
-    "导航": "gps navigation", "导航仪": "gps navigator", "定位": "gps", "智能家居": "smart home",
-    "灯": "lamp light", "台灯": "desk lamp", "小夜灯": "night light", "夜灯": "night light",
+    "导航": "gps|navigation", "导航仪": "gps navigator", "定位": "gps", "智能家居": "smart home",
+    "灯": "lamp|light", "台灯": "desk lamp", "小夜灯": "night light", "夜灯": "night light",
     "灯泡": "bulb", "手电筒": "flashlight", "电扇": "fan", "落地扇": "floor fan",
     "空调": "air conditioner",
     "加湿器": "humidifier", "净化器": "purifier", "吸尘器": "vacuum cleaner", "电水壶": "kettle",
@@ -100,12 +102,13 @@ SHOP_WORDS: dict[str, str] = {
     "黑色": "black", "白色": "white", "红色": "red", "蓝色": "blue", "银色": "silver",
     "灰色": "grey", "粉色": "pink", "金色": "gold", "绿色": "green", "黄色": "yellow",
     "机械": "mechanical", "光学": "optical", "人体工学": "ergonomic", "背光": "backlit",
-    "专业": "professional pro", "商务": "business", "办公": "office", "家用": "home",
+    "专业": "professional|pro", "商务": "business", "办公": "office", "家用": "home",
     "儿童": "kids", "老人": "senior", "车载": "car", "户外": "outdoor", "运动": "sports",
     "安卓": "android", "原装": "original", "正品": "",
 }
-"""Word -> the English words a catalog would use (space-separated alternatives searched
-together); "" means the word carries nothing to search for ("genuine")."""
+"""Word -> the English a catalog would use; "|" separates alternatives (the one the catalog's
+titles use most is searched: "notebook" in one shop, "laptop" in another); "" means the word
+carries nothing to search for ("genuine")."""
 
 BRANDS: dict[str, str] = {
     "欧珀": "Oppo", "维沃": "Vivo", "真我": "Realme", "劳力士": "Rolex", "香奈儿": "Chanel",

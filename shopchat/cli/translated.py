@@ -42,14 +42,20 @@ def translated(
         result = evaluate_translated(searcher, judgments, pairs,
                                      systems.split(","), out, split=split)
     rows = f"split {split}" if split is not None else "all rows"
-    table = Table(title=f"{len(result.pairs)} queries ({rows}), English vs {result.language} "
-                  f"(embedding model: {settings.embed_model})", title_justify="left")
-    for col in ("system", "nDCG@10 en", f"nDCG@10 {result.language}", "Recall@100 en",
-                f"Recall@100 {result.language}"):
-        table.add_column(col, justify="left" if col == "system" else "right")
-    for name, en in result.original.systems.items():
-        tr = result.translated.systems[name]
-        table.add_row(name, f"{en.metrics['ndcg@10']:.4f}", f"{tr.metrics['ndcg@10']:.4f}",
-                      f"{en.metrics['recall@100']:.4f}", f"{tr.metrics['recall@100']:.4f}")
-    console.print(table)
+    lang = result.language
+    for answerable in (False, True):
+        count = len(result.answerable) if answerable else len(result.pairs)
+        scope = "answerable queries (a relevant label)" if answerable else "queries"
+        table = Table(title=f"{count} {scope} ({rows}), English vs {lang} "
+                      f"(embedding model: {settings.embed_model})", title_justify="left")
+        for col in ("system", "nDCG@10 en", f"nDCG@10 {lang}", f"{lang}/en", "Recall@100 en",
+                    f"Recall@100 {lang}", f"{lang}/en "):
+            table.add_column(col, justify="left" if col == "system" else "right")
+        for name in result.original.systems:
+            cells = []
+            for metric in ("ndcg@10", "recall@100"):
+                en, tr = (result.mean(name, metric, side, answerable) for side in ("en", lang))
+                cells += [f"{en:.4f}", f"{tr:.4f}", f"{tr / en:.2f}" if en else "-"]
+            table.add_row(name, *cells)
+        console.print(table)
     console.print(f"judgment files written to {out}")

@@ -44,7 +44,7 @@ def reader() -> ChineseReader:
     ("TF卡", "micro sd card"),
     ("苹果手机", "iphone"),
     ("苹果8", "iphone 8"),
-    ("固态硬盘", "ssd solid state drive"),
+    ("固态硬盘", "ssd"),  # one of its alternatives: the one the catalog uses most
     ("5号电池", "aa battery"),
     ("我想给我妈买一个好用的充电宝", "power bank"),
     # constraints become the English phrases the English parser reads
@@ -58,7 +58,7 @@ def reader() -> ChineseReader:
     ("不要惠普的激光打印机", "not HP laser printer"),
     ("除了索尼的耳机", "not Sony headphones"),
     ("27寸显示器", "27 inch monitor"),
-    ("16G内存的笔记本电脑", "16gb ram laptop notebook"),  # "memory": not this catalog's word
+    ("16G内存的笔记本电脑", "16gb ram laptop"),  # "memory": not this catalog's word
     ("不带蓝牙的耳机", "without bluetooth headphones"),
     # traditional characters and Taiwanese shop words fold to simplified
     ("藍牙耳機", "bluetooth headphones"),
