@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.markdown import md_escape
@@ -20,9 +20,15 @@ from shopchat.records import Product
 
 
 def constraint_words(filters: Filters, currency_symbol: str = "$",
-                     not_carried: Sequence[str] = (), lang: Language = "en") -> list[str]:
+                     not_carried: Sequence[str] = (), lang: Language = "en",
+                     names: Mapping[str, str] | None = None) -> list[str]:
     """The filters as a shopper would say them (plain text): "under $50", "not Razer"
-    ("50美元以下", "不要Razer" in Chinese)."""
+    ("50美元以下", "不要Razer" in Chinese). ``names``: a lower-cased brand -> the catalog's
+    spelling ("hp" -> "HP"); brands without one are title-cased."""
+
+    def spelt(brand: str) -> str:
+        return (names or {}).get(brand) or brand.title()
+
     money = currency(lang, currency_symbol)
     parts: list[str] = []
     if filters.price_min is not None and filters.price_max is not None:
@@ -33,9 +39,9 @@ def constraint_words(filters: Filters, currency_symbol: str = "$",
     elif filters.price_min is not None:
         parts.append(phrase(lang, "price_over", amount=f"{filters.price_min:g}", **money))
     if filters.brands:
-        brands = joined(lang, "or", sorted(b.title() for b in filters.brands))
+        brands = joined(lang, "or", sorted(spelt(b) for b in filters.brands))
         parts.append(phrase(lang, "by_brands", brands=brands))
-    excluded = sorted(b.title() for b in filters.exclude_brands) + list(not_carried)
+    excluded = sorted(spelt(b) for b in filters.exclude_brands) + list(not_carried)
     if excluded:
         parts.append(phrase(lang, "not_brands", brands=joined(lang, "or", excluded)))
     if filters.categories:
@@ -106,15 +112,16 @@ def _named(product: Product, lang: Language = "en") -> str:
 
 def results_message(text: str, filters: Filters, products: Sequence[Product], more: bool = False,
                     findings: Findings | None = None, lang: Language = "en",
-                    said: str = "") -> str:
+                    said: str = "", names: Mapping[str, str] | None = None) -> str:
     """Markdown; everything from the shopper or the catalog is escaped here.
 
-    ``text``: the search text (the request words the items are compared with); ``lang``: the
+    ``text``: the search text (the request words the items are compared with); ``names``: the
+    catalog's spelling of each lower-cased brand (``constraint_words``); ``lang``: the
     language of the reply; ``said``: the shopper's own words to quote for the request, when
     they differ from ``text`` (a Chinese shopper's message, searched by its English reading)."""
     found = findings or Findings()
     where = joined(lang, "comma", constraint_words(filters, not_carried=found.unknown_excluded,
-                                                   lang=lang))
+                                                   lang=lang, names=names))
     quoted = said or without_names(text, filters.brands) or text  # "by Logitech": in ``where``
     scope = f"\u201c{quoted}\u201d" if quoted else phrase(lang, "any_products")
     scope += phrase(lang, "where", where=where) if where else ""

@@ -253,7 +253,8 @@ class TurnPipeline:
             products = [p for i in items if (p := self.searcher.table.get(i.id)) is not None]
             if parsed.reading is not None and not result.catalog_words:
                 return phrase(lang, "no_catalog_words", said=md_escape(parsed.reading.original))
-            words = results_message(session.text, searched, products, more, found, lang, said)
+            words = results_message(session.text, searched, products, more, found, lang, said,
+                                    self.searcher.brand_names)
             if parsed.reading is not None and parsed.reading.yuan_rate is not None:
                 words += phrase(lang, "sentence_gap") + phrase(
                     lang, "yuan_rate", rate=f"{parsed.reading.yuan_rate:g}")

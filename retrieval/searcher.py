@@ -9,10 +9,11 @@ import logging
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,6 +174,13 @@ class Searcher:
         reading = self.chinese.read(query)
         parsed = self.parser.parse(reading.english, context, about=self.about, prefer=prefer)
         return dataclasses.replace(parsed, reading=reading)
+
+    @cached_property
+    def brand_names(self) -> dict[str, str]:
+        """A lower-cased brand -> the catalog's spelling of it ("hp" -> "HP"), the most common
+        one where items spell it differently."""
+        spellings = Counter(p.brand for p in self.table.products if p.brand)
+        return {b.lower(): b for b, _ in reversed(spellings.most_common())}
 
     @property
     def chinese(self) -> ChineseReader:

@@ -72,18 +72,18 @@ class CatalogGlossary:
                 return ""
             used = [(self.phrase_frequency(alt), self.knows_all(alt), alt)
                     for alt in SHOP_WORDS[word].split("|")]
-            frequency, known, best = max(used)
-            return best if frequency or known else None  # a shop phrase the titles split
+            frequency, known, choice = max(used)
+            return choice if frequency or known else None  # a shop phrase the titles split
         senses = cedict().get(word)
         if not senses:
             return None
         scored = [(self.phrase_frequency(s), -i, s) for i, s in enumerate(senses)]
-        best = max(scored, default=(0, 0, ""))
-        if best[0] == 0:
+        top, _, sense = max(scored, default=(0, 0, ""))
+        if top == 0:
             return None
-        picked = [best[2]]
+        picked = [sense]
         # an acronym sense beside a phrase ("solid-state drive (SSD)") is searched too
-        picked += [s for f, _, s in scored if f and s != best[2] and s.isupper()][:1]
+        picked += [s for f, _, s in scored if f and s != sense and s.isupper()][:1]
         return " ".join(picked).lower()
 
     def knows_all(self, phrase: str) -> bool:

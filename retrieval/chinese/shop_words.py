@@ -155,6 +155,7 @@ BRANDS: dict[str, str] = {
 filters; the rest read as brands it lacks)."""
 
 NO_MEANING: frozenset[str] = frozenset([
+    "小",  # a diminutive before a product word (小风扇, 小音箱), not a size asked for
     "的", "了", "吗", "呢", "吧", "啊", "呀", "哦", "嘛", "我", "我们", "你", "你们", "您", "他",
     "她", "它", "想", "想要", "要", "需要", "买", "购买", "找", "找找", "看看", "看", "给", "给我",
     "帮", "帮我", "推荐", "推荐一下", "一下", "一个", "一款", "一台", "一部", "一副", "一只",

@@ -58,4 +58,15 @@ def translated(
                 cells += [f"{en:.4f}", f"{tr:.4f}", f"{tr / en:.2f}" if en else "-"]
             table.add_row(name, *cells)
         console.print(table)
+    table = Table(title=f"condensed nDCG@10 ({len(result.answerable)} answerable queries: "
+                  "unjudged items removed) and the judged share of the top 10",
+                  title_justify="left")
+    for col in ("system", "condensed en", f"condensed {lang}", f"{lang}/en", "judged@10 en",
+                f"judged@10 {lang}"):
+        table.add_column(col, justify="left" if col == "system" else "right")
+    for name in result.original.systems:
+        (en, en_judged), (tr, tr_judged) = (result.condensed(name, side) for side in ("en", lang))
+        table.add_row(name, f"{en:.4f}", f"{tr:.4f}", f"{tr / en:.2f}" if en else "-",
+                      f"{en_judged:.2f}", f"{tr_judged:.2f}")
+    console.print(table)
     console.print(f"judgment files written to {out}")

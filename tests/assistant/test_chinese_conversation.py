@@ -76,6 +76,7 @@ def test_brands_in_chinese_include_exclude_and_lack(shop: Assistant) -> None:
     answer = shop.ask("zh5", "不要惠普的显示器")
     assert answer.constraints["exclude_brands"] == ["hp"]
     assert shown(shop, answer) and all(p.brand != "HP" for p in shown(shop, answer))
+    assert "不要HP" in answer.message  # the catalog's spelling, not "Hp"
     answer = shop.ask("zh6", "只要华为的显示器")  # a brand this catalog does not carry
     assert "Huawei" in answer.message and chinese(answer.message)
 

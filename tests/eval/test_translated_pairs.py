@@ -243,3 +243,23 @@ def test_translated_command_unknown_split_exits_1_before_opening_the_index(
     assert result.exit_code == 1
     assert "no split 'test'" in result.output and "dev, heldout" in result.output
     assert opened == []
+
+
+def test_answerable_and_condensed_figures(translated_files: tuple[Path, Path],
+                                          tmp_path: Path) -> None:
+    """甲 ranks an item judged 0 first ("b"), then nothing judged relevant: plain nDCG 0; q1's
+    relevant "a" is judged and missing. Condensed removes only unjudged items, so an unjudged
+    item ranked first costs nothing there, while a judged non-relevant one still does."""
+    judged, pairs = translated_files
+    from tests.eval.conftest import FakeSearcher
+
+    searcher = FakeSearcher({"bm25": {"q1": ["a"], "q2": ["d"], "甲": ["x", "a"], "乙": ["b"]}})
+    result = evaluate_translated(searcher, judged, pairs, ["bm25"], tmp_path / "out",
+                                 progress=False)
+    assert result.answerable == {"q1", "q2"}
+    assert result.mean("bm25", "ndcg@10", "en", answerable_only=True) == 1.0
+    plain_zh = result.mean("bm25", "ndcg@10", "zh")
+    assert 0 < plain_zh < 0.5  # 甲: "a" at rank 2 behind an unjudged item; 乙: nothing
+    (en, en_judged), (zh, zh_judged) = (result.condensed("bm25", side) for side in ("en", "zh"))
+    assert (en, en_judged) == (1.0, 0.1)
+    assert zh == 0.5 and zh_judged == 0.05  # 甲 condensed to ["a"]: 1.0; 乙 has no "d": 0.0
