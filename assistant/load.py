@@ -1,4 +1,5 @@
-"""``shopchat bench load``: many concurrent conversations through ``Assistant.ask``.
+"""``shopchat bench load``: many concurrent conversations through ``Assistant.ask_stream``,
+timing the first cards (the candidates event) and the final answer apart.
 
 Every conversation has its own price cap (20 + its number), so a constraint that leaked from
 another session shows up as a wrong cap. Each answer is checked: every id in the catalog, every
@@ -13,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Answer
+from assistant.answer import Answer, AnswerEvent, CandidatesEvent
 from assistant.intents import Intent
 from assistant.service import Assistant
 from assistant.ui.load import LoadRun, Step, Turn, check_items, run_concurrent
@@ -62,16 +63,27 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
     turns: list[Turn] = []
     for step_no, step in enumerate(script):
         started = time.perf_counter()
+        first: float | None = None
+        error = model = False
         try:
-            answer = bot.ask(user, step.message, session)
+            answer = None
+            for event in bot.ask_stream(user, step.message, session):
+                if isinstance(event, CandidatesEvent) and event.items and first is None:
+                    first = elapsed_ms(started)
+                elif isinstance(event, AnswerEvent):
+                    answer = event.answer
+            assert answer is not None  # ask_stream always ends with its answer
             session = answer.session_id
             checked = check_answer(answer, step, bot, previous)
             problem, ids, busy = checked.problem, checked.ids, answer.intent == Intent.BUSY
             degraded = answer.degraded and not busy
+            model = first is not None and bool(ids) and not answer.degraded
         except Exception as exc:  # a counted error, never a crash of the bench
             problem, ids, busy, degraded = f"{type(exc).__name__}: {exc}", [], False, False
+            error = True
         ms = elapsed_ms(started)
-        turns.append(Turn(n, step_no, step.message, ms, problem, degraded, len(ids), busy))
+        turns.append(Turn(n, step_no, step.message, ms, problem, degraded, len(ids), busy,
+                          first_ms=first, error=error, model=model))
         previous = ids or previous
     return turns
 

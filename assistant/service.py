@@ -10,6 +10,7 @@ from assistant.answer import Answer, AnswerEvent, Event, describe_filters
 from assistant.intents import Intent
 from assistant.llm import get_llm
 from assistant.llm.base import LLM
+from assistant.llm.gate import GatedLLM, ModelGate
 from assistant.phrases import phrase
 from assistant.prompts import MAX_ABOUT_CHARS
 from assistant.rerank import RerankConfig
@@ -31,6 +32,13 @@ def default_rerank_config(settings: Settings, llm: LLM | None) -> RerankConfig:
     return RerankConfig(
         top_n=settings.rerank_top_n, explain=settings.answer_items, about_chars=about
     )
+
+
+def model_gate(settings: Settings, llm: LLM | None) -> ModelGate:
+    """The bound on model calls: ``SHOPCHAT_LLM_CONCURRENCY`` at once (default 1 for a model in
+    this process, 8 for a server) and ``SHOPCHAT_LLM_QUEUE`` waiting."""
+    slots = settings.llm_concurrency or (8 if getattr(llm, "name", "") == "openai" else 1)
+    return ModelGate(slots, settings.llm_queue)
 
 
 class Assistant:
@@ -55,7 +63,9 @@ class Assistant:
         self.personaliser = personaliser
         self._capacity = threading.BoundedSemaphore(max(1, settings.max_turns_in_flight))
         self.rerank_config = rerank_config or default_rerank_config(settings, llm)
-        self.pipeline = TurnPipeline(searcher, llm, settings, self.rerank_config, personaliser)
+        self.model_gate = model_gate(settings, llm)
+        gated = GatedLLM(llm, self.model_gate) if llm is not None else None
+        self.pipeline = TurnPipeline(searcher, gated, settings, self.rerank_config, personaliser)
 
     @classmethod
     def open(cls, catalog: str | None = None, settings: Settings | None = None) -> Assistant:

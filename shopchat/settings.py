@@ -68,7 +68,14 @@ class Settings(BaseSettings):
     ``openai``: the served model name (default ``local``)."""
     llm_api_key: str = "EMPTY"
     llm_timeout: float = 20.0
-    """Seconds before an LLM call is abandoned and the answer degrades to retrieval order."""
+    """The model's budget per turn in seconds, waiting for it included: past it the answer
+    keeps retrieval's order and composed reasons (flagged)."""
+    llm_concurrency: int | None = Field(default=None, ge=1)
+    """Model calls at once (default: 1 for ``local``, one model in-process; 8 for ``openai``,
+    whose server batches concurrent requests)."""
+    llm_queue: int = Field(default=8, ge=0)
+    """Turns that may wait for the model beyond those; a turn beyond them, or one still waiting
+    when ``llm_timeout`` runs out, answers at once with composed reasons (flagged)."""
     llm_max_tokens: int = 1024
     """Token budget per model reply. Replies are grammar-bounded, so a rerank asks for only as
     many entries as the budget always holds in full (93 tokens each, worst case): never cut."""
@@ -91,9 +98,11 @@ class Settings(BaseSettings):
     """Conversation turns kept per session."""
     personalise: bool = True
     """Blend each shopper's profile (built from their events) into search and rerank."""
-    ui_concurrency: int = 4
-    """Chat-page turns worked on at once (Gradio ``default_concurrency_limit``)."""
-    ui_queue_size: int = 64
+    ui_concurrency: int = 64
+    """Chat-page turns worked on at once (Gradio ``default_concurrency_limit``): each shows its
+    cards at retrieval speed, the model stage behind them is bounded by ``llm_concurrency`` and
+    ``llm_queue``."""
+    ui_queue_size: int = 256
     """Chat-page turns waiting beyond that; later ones are told the page is busy."""
     ui_max_upload: str = "1mb"
     """Largest request body the chat page accepts (Gradio ``max_file_size``)."""

@@ -30,6 +30,13 @@ class LLMTimeout(LLMError):
     cause = "llm_timeout"
 
 
+class LLMBusy(LLMError):
+    """The model is at capacity (its queue is full, or the server answered 429/503): the turn
+    answers now without it."""
+
+    cause = "llm_busy"
+
+
 class LLMBadOutput(LLMError):
     """The model answered, but not with what was asked (invalid JSON, wrong schema, empty)."""
 

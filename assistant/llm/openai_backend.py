@@ -19,7 +19,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.llm.base import LLMBadOutput, LLMError, LLMTimeout, LLMUnavailable, Message
+from assistant.llm.base import (
+    LLMBadOutput,
+    LLMBusy,
+    LLMError,
+    LLMTimeout,
+    LLMUnavailable,
+    Message,
+)
 from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -145,6 +152,8 @@ def map_error(exc: BaseException, url: str, timeout_s: float) -> BaseException:
         detail = f"{url} answered HTTP {code}: {_short(exc.message)}"
         if code in (408, 504):
             return LLMTimeout(detail)
+        if code in (429, 503):  # at capacity (vLLM's bounded queue): answer without it now
+            return LLMBusy(detail)
         if code >= 500 or code in (401, 403, 404, 429):
             return LLMUnavailable(detail)
         return LLMError(detail)

@@ -22,6 +22,7 @@ from assistant.ui.chips import CHIPS_CSS, FacetChips
 from assistant.ui.examples import example_texts
 from assistant.ui.render import (
     CARD_CSS,
+    candidates_markdown,
     card_html,
     cards_pointer,
     history_markdown,
@@ -101,7 +102,10 @@ def launch_app(shop: Shop, *, host: str = "127.0.0.1", port: int | None = 7860,
     """Build and launch the page with its styling and request limits."""
     demo = build_app(shop)
     theme = gr.themes.Soft(font=THEME_FONTS, font_mono=["DejaVu Sans Mono", "monospace"])
+    # worker threads for every turn the page runs at once (Gradio's default is 40)
+    threads = max(40, shop.settings.ui_concurrency + 8)
     demo.launch(server_name=host, server_port=port, quiet=True, css=CSS, theme=theme,
+                max_threads=threads,
                 head=FOLLOW_CHAT,
                 max_file_size=shop.settings.ui_max_upload, footer_links=["api"],
                 prevent_thread_lock=prevent_thread_lock)
@@ -251,6 +255,14 @@ def build_app(shop: Shop) -> gr.Blocks:
 
         gr.api(chat, api_name="chat")
 
+        def chat_stream(message: str, user_id: str = GUEST, catalog: str = "",
+                        request: gr.Request = None) -> Iterator[str]:  # type: ignore[assignment]
+            """One conversation turn, streamed: the candidates (Markdown, items with `id:`) as
+            soon as retrieval has them, then the final reply as ``/chat`` gives it."""
+            yield from _api_stream(shop, message, user_id, catalog, _session(request))
+
+        gr.api(chat_stream, api_name="chat_stream")
+
         def feedback(item_id: str, event: str = "like", user_id: str = GUEST, catalog: str = "",
                      request: gr.Request = None) -> str:  # type: ignore[assignment]
             """Record a like, dislike, click, cart or purchase of ``item_id`` by ``user_id``."""
@@ -267,6 +279,9 @@ def build_app(shop: Shop) -> gr.Blocks:
             shop.forget_guest(shopper_id(GUEST, _session(request)))
 
         demo.unload(forget_guest)
+    # Many turns at once: each shows its cards at retrieval speed; the model stage behind them
+    # is bounded by the assistant's own gate (SHOPCHAT_LLM_CONCURRENCY / SHOPCHAT_LLM_QUEUE),
+    # never by page slots a turn would hold while it waits for the model.
     demo.queue(default_concurrency_limit=shop.settings.ui_concurrency,
                max_size=shop.settings.ui_queue_size)
     return demo
@@ -315,6 +330,22 @@ def _feedback_handler(shop: Shop, slot: int, event: str) -> Any:
                 _history(shop, catalog, selected, user))
 
     return handle
+
+
+def _api_stream(shop: Shop, message: str, user_id: str, catalog: str, session: str
+                ) -> Iterator[str]:
+    catalog = catalog or shop.default
+    try:
+        user = shopper_id(user_id, session)
+        bot = shop.assistant(catalog)
+        for event in bot.ask_stream(user, message, conversation_id(session, user, catalog,
+                                                                   "api")):
+            if isinstance(event, CandidatesEvent) and event.items:
+                yield candidates_markdown(event.items)
+            elif isinstance(event, AnswerEvent):
+                yield reply_markdown(event.answer)
+    except ShopchatError as exc:
+        raise gr.Error(str(exc)) from exc
 
 
 def _api_turn(shop: Shop, message: str, user_id: str, catalog: str, session: str) -> str:

@@ -1,13 +1,16 @@
-"""``shopchat bench ui``: simulated shoppers talking to a running chat page through ``/chat``.
+"""``shopchat bench ui``: simulated shoppers talking to a running chat page.
 
 Each shopper is one ``gradio_client.Client`` (its own browser session) running a scripted
-5-turn conversation; every reply is checked: no error, every listed id in the catalog, every
-item inside the conversation's active constraints, "more" never repeats. The baseline is the
-same scripts run by one shopper at a time against the same server, in the same run.
+5-turn conversation through the streamed ``/chat_stream`` API, timing the first update that
+carries product cards and the final reply apart; every reply is checked: no error, every listed
+id in the catalog, every item inside the conversation's active constraints, "more" never
+repeats. The baseline is the same scripts run by one shopper at a time against the same
+server, in the same run.
 """
 
 from __future__ import annotations
 
+import math
 import socket
 import subprocess
 import sys
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import numpy as np
@@ -26,6 +30,9 @@ from tqdm import tqdm
 from assistant.ui.render import reply_item_ids
 from retrieval.product_table import ProductTable
 from shopchat.timing import elapsed_ms
+
+DEGRADED_NOTE = "language model was not usable"
+"""In a reply whose model stage was skipped, refused or failed (``messages.degraded_note``)."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,18 @@ class Turn:
     step: int
     message: str
     ms: float
+    """Until the final answer."""
     problem: str = ""
     degraded: bool = False
     items: int = 0
     busy: bool = False
     """Turned away at once because the assistant was at capacity (not an error)."""
+    first_ms: float | None = None
+    """Until the first update with product cards (None: the turn showed none)."""
+    error: bool = False
+    """The call failed (``problem`` says how); otherwise a problem is an invalid answer."""
+    model: bool = False
+    """The final answer carries the model's ranking (it was not degraded)."""
 
 
 @dataclass
@@ -90,12 +104,47 @@ class LoadRun:
         return [t for t in self.turns if t.problem]
 
     def pct(self, q: float) -> float:
-        values = [t.ms for t in self.turns]
-        return float(np.percentile(values, q)) if values else float("nan")
+        """Final answers' latency percentile."""
+        return _pct([t.ms for t in self.turns], q)
+
+    def first_pct(self, q: float) -> float:
+        """First cards' latency percentile (turns that showed cards)."""
+        return _pct([t.first_ms for t in self.turns if t.first_ms is not None], q)
 
     @property
     def turns_per_s(self) -> float:
         return len(self.turns) / self.wall_s if self.wall_s else float("nan")
+
+    @property
+    def model_share(self) -> float:
+        """Of the turns that showed cards, the share whose answer carries the model's output."""
+        shown = [t for t in self.turns if t.first_ms is not None and not t.busy]
+        return sum(t.model for t in shown) / len(shown) if shown else float("nan")
+
+    def metrics(self) -> dict[str, Any]:
+        """The ``metrics.json`` record of this run."""
+        def percentiles(pct: Callable[[float], float]) -> dict[str, float | None]:
+            return {f"p{q}": _rounded(pct(q)) for q in (50, 95, 99)}
+
+        return {
+            "shoppers": self.shoppers, "turns": len(self.turns),
+            "errors": sum(t.error for t in self.turns),
+            "invalid": sum(bool(t.problem) and not t.error for t in self.turns),
+            "degraded": sum(t.degraded for t in self.turns),
+            "busy": sum(t.busy for t in self.turns),
+            "model_output_share": _rounded(self.model_share, 3),
+            "first_cards_ms": percentiles(self.first_pct), "final_ms": percentiles(self.pct),
+            "turns_per_s": _rounded(self.turns_per_s, 2),
+        }
+
+
+def _rounded(value: float, digits: int = 1) -> float | None:
+    """JSON has no NaN: a figure with no samples is null."""
+    return None if math.isnan(value) else round(value, digits)
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
 
 
 def check_reply(reply: str, step: Step, table: ProductTable, previous: list[str]) -> str:
@@ -136,15 +185,24 @@ def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTa
     previous: list[str] = []
     for n, step in enumerate(script):
         started = time.perf_counter()
+        first: float | None = None
+        error = False
         try:
-            reply = str(client.predict(step.message, user, api_name="/chat"))
+            job = client.submit(step.message, user, api_name="/chat_stream")
+            for update in job:
+                if first is None and reply_item_ids(str(update)):
+                    first = elapsed_ms(started)
+            outputs = job.outputs()
+            reply = str(outputs[-1]) if outputs else ""
             problem = check_reply(reply, step, table, previous)
         except Exception as exc:  # any failure is a counted error, never a crash of the bench
-            reply, problem = "", f"{type(exc).__name__}: {exc}"
+            reply, problem, error = "", f"{type(exc).__name__}: {exc}", True
         ms = elapsed_ms(started)
         ids = reply_item_ids(reply)
-        turns.append(Turn(shopper, n, step.message, ms, problem,
-                          "language model was not usable" in reply, len(ids)))
+        degraded = DEGRADED_NOTE in reply
+        turns.append(Turn(shopper, n, step.message, ms, problem, degraded, len(ids),
+                          first_ms=first, error=error,
+                          model=first is not None and bool(ids) and not degraded))
         previous = ids or previous
     return turns
 

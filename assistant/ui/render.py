@@ -125,6 +125,16 @@ def reply_markdown(answer: Answer, *, reasons: bool = True, ids: bool = True) ->
     return "\n".join(lines)
 
 
+def candidates_markdown(items: Sequence[AnswerItem]) -> str:
+    """Retrieval's items before the model has ranked and explained them (the streamed API's
+    first update): numbered, with ids, as ``reply_markdown`` lists them."""
+    lines = [f"_Found {len(items)} candidates — ranking and explaining…_", ""]
+    lines += [f"{n}. **{md_escape(item.title)}** — "
+              f"{md_escape(format_amount(item.price, item.currency))} `id:{md_id(item.id)}`"
+              for n, item in enumerate(items, start=1)]
+    return "\n".join(lines)
+
+
 def md_id(item_id: str) -> str:
     """An id inside a Markdown code span (backticks cannot occur in one)."""
     return item_id.replace("`", "'")

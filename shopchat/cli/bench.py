@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,6 +13,7 @@ from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
 
 if TYPE_CHECKING:
+    from assistant.ui.load import LoadRun
     from retrieval.bench import Latency
     from retrieval.searcher import Searcher
 
@@ -208,8 +211,11 @@ def ui(
     turns: int = typer.Option(5, "--turns", help="Turns per shopper (at most 5)."),
     baseline: int = typer.Option(4, "--baseline", help="Shoppers run one at a time first."),
     url: str = typer.Option(None, "--url", help="A running page (default: start one)."),
+    out_dir: Path | None = typer.Option(None, "--out", file_okay=False,
+                                        help="Write metrics.json here."),
 ) -> None:
-    """Simulated shoppers through the chat page's /chat API: errors, validity, turn latency."""
+    """Simulated shoppers through the chat page's streamed API: errors, validity, first cards
+    and final answers."""
     from contextlib import nullcontext
 
     from assistant.ui.load import run_load, served_page
@@ -226,24 +232,9 @@ def ui(
         with nullcontext(url) if url else served_page(name) as page:
             runs = [run_load(page, name, table, baseline, turns, concurrent=False),
                     run_load(page, name, table, shoppers, turns, concurrent=True)]
-    out = Table(title=f"chat page /chat, {name}, {turns} turns per shopper "
-                      f"(LLM: {settings.llm_backend})")
-    for col in ("run", "turns", "errors/invalid", "degraded", "p50 ms", "p95 ms", "p99 ms",
-                "turns/s"):
-        out.add_column(col)
-    for run in runs:
-        out.add_row(run.label, str(len(run.turns)), str(len(run.errors)),
-                    str(sum(t.degraded for t in run.turns)), f"{run.pct(50):.0f}",
-                    f"{run.pct(95):.0f}", f"{run.pct(99):.0f}", f"{run.turns_per_s:.2f}")
-    console.print(out)
-    solo, load = runs
-    console.print(f"p95 under load / p95 one at a time: {load.pct(95) / solo.pct(95):.2f}; "
-                  f"throughput ratio: {load.turns_per_s / solo.turns_per_s:.2f}")
-    for turn in [t for run in runs for t in run.errors][:20]:
-        console.print(f"[red]shopper {turn.shopper} turn {turn.step + 1} "
-                      f"({turn.message!r}): {turn.problem}[/]")
-    if any(run.errors for run in runs):
-        raise typer.Exit(1)
+    title = (f"chat page /chat_stream, {name}, {turns} turns per shopper (LLM: "
+             f"{settings.llm_backend}, budget {settings.llm_timeout:g} s)")
+    _load_report(title, runs, out_dir, "shopper")
 
 
 @app.command("load")
@@ -253,8 +244,11 @@ def load(
                                       help="Concurrent conversations through ask()."),
     turns: int = typer.Option(5, "--turns", help="Turns per conversation (at most 5)."),
     baseline: int = typer.Option(4, "--baseline", help="Conversations run one at a time first."),
+    out_dir: Path | None = typer.Option(None, "--out", file_okay=False,
+                                        help="Write metrics.json here."),
 ) -> None:
-    """Concurrent conversations through Assistant.ask(): errors, leaks, busy, turn latency."""
+    """Concurrent conversations through Assistant.ask_stream(): errors, leaks, busy, first
+    cards and final answers."""
     from assistant import Assistant
     from assistant.load import run_ask_load
 
@@ -263,21 +257,39 @@ def load(
         bot = Assistant.open(catalog, settings)
         runs = [run_ask_load(bot, baseline, turns, concurrent=False),
                 run_ask_load(bot, conversations, turns, concurrent=True)]
-    out = Table(title=f"ask(), {bot.searcher.catalog}, {turns} turns per conversation "
-                      f"(LLM: {settings.llm_backend}, timeout {settings.llm_timeout:g} s)")
-    for col in ("run", "turns", "errors/leaks", "busy", "degraded", "p50 ms", "p95 ms",
-                "p99 ms", "turns/s"):
+    title = (f"ask_stream(), {bot.searcher.catalog}, {turns} turns per conversation (LLM: "
+             f"{settings.llm_backend}, budget {settings.llm_timeout:g} s)")
+    _load_report(title, runs, out_dir, "conversation")
+
+
+def _load_report(title: str, runs: list[LoadRun], out_dir: Path | None, who: str) -> None:
+    """The baseline and the concurrent run side by side, their ratios, ``metrics.json``."""
+    out = Table(title=title)
+    for col in ("run", "turns", "errors", "invalid", "busy", "degraded", "model output",
+                "first cards p50/p95/p99 ms", "final p50/p95/p99 ms", "turns/s"):
         out.add_column(col)
     for run in runs:
-        out.add_row(run.label, str(len(run.turns)), str(len(run.errors)),
-                    str(sum(t.busy for t in run.turns)), str(sum(t.degraded for t in run.turns)),
-                    f"{run.pct(50):.0f}", f"{run.pct(95):.0f}", f"{run.pct(99):.0f}",
-                    f"{run.turns_per_s:.2f}")
+        m = run.metrics()
+        first, final = m["first_cards_ms"], m["final_ms"]
+        out.add_row(run.label, str(m["turns"]), str(m["errors"]), str(m["invalid"]),
+                    str(m["busy"]), str(m["degraded"]), f"{run.model_share:.0%}",
+                    f"{first['p50']:.0f} / {first['p95']:.0f} / {first['p99']:.0f}",
+                    f"{final['p50']:.0f} / {final['p95']:.0f} / {final['p99']:.0f}",
+                    f"{m['turns_per_s']:.2f}")
     console.print(out)
     solo, many = runs
-    console.print(f"p95 under load / p95 one at a time: {many.pct(95) / solo.pct(95):.2f}")
+    console.print(f"first cards p95 under load / one at a time: "
+                  f"{many.first_pct(95) / solo.first_pct(95):.2f}; final p95: "
+                  f"{many.pct(95) / solo.pct(95):.2f}; throughput ratio: "
+                  f"{many.turns_per_s / solo.turns_per_s:.2f}")
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        metrics = {"concurrent": many.metrics(), "baseline": solo.metrics()}
+        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n",
+                                              encoding="utf-8")
+        console.print(f"metrics written to {out_dir / 'metrics.json'}")
     for turn in [t for run in runs for t in run.errors][:20]:
-        console.print(f"[red]conversation {turn.shopper} turn {turn.step + 1} "
+        console.print(f"[red]{who} {turn.shopper} turn {turn.step + 1} "
                       f"({turn.message!r}): {turn.problem}[/]")
     if any(run.errors for run in runs):
         raise typer.Exit(1)

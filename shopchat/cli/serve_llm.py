@@ -43,17 +43,23 @@ def build_vllm_command(
     port: int = 8000,
     max_model_len: int = 4096,
     max_num_seqs: int = 16,
+    max_queued: int | None = None,
     dtype: str = "auto",
     prefix_caching: bool = True,
     gpu_memory_utilization: float | None = None,
     compact_json: bool = True,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
-    """The argv that starts vLLM's OpenAI server (pure: no checks on the paths)."""
+    """The argv that starts vLLM's OpenAI server (pure: no checks on the paths).
+
+    ``max_queued``: requests in flight (running or waiting) beyond which vLLM answers 503 at
+    once, which the assistant treats as "busy" and answers without the model (default: a batch
+    running and one waiting, ``2 * max_num_seqs``: a request further back would outlive a
+    turn's budget)."""
     if port <= 0 or port > 65535:
         raise ValueError(f"port out of range: {port}")
-    if max_model_len <= 0 or max_num_seqs <= 0:
-        raise ValueError("max_model_len and max_num_seqs must be positive")
+    if max_model_len <= 0 or max_num_seqs <= 0 or (max_queued is not None and max_queued <= 0):
+        raise ValueError("max_model_len, max_num_seqs and max_queued must be positive")
     argv = [
         python, "-m", "vllm.entrypoints.openai.api_server",
         "--model", model,
@@ -62,6 +68,7 @@ def build_vllm_command(
         "--port", str(port),
         "--max-model-len", str(max_model_len),
         "--max-num-seqs", str(max_num_seqs),
+        "--max-num-queued-reqs", str(max_queued or 2 * max_num_seqs),
         "--dtype", dtype,
         "--enable-prefix-caching" if prefix_caching else "--no-enable-prefix-caching",
     ]  # fmt: skip
@@ -100,6 +107,9 @@ def serve_llm(
     max_num_seqs: int = typer.Option(
         16, "--max-num-seqs", help="Concurrent sequences per batch (raise on a GPU)."
     ),
+    max_queued: int | None = typer.Option(
+        None, "--max-queued", help="Requests in flight beyond which vLLM answers 503 at once "
+        "(the assistant answers without the model). Default: 2 x --max-num-seqs."),
     dtype: str = typer.Option("auto", "--dtype", help="auto on GPU; bfloat16 on CPU."),
     prefix_caching: bool = typer.Option(
         True, "--prefix-caching/--no-prefix-caching", help="Reuse the KV cache of shared prefixes."
@@ -136,6 +146,7 @@ def serve_llm(
             port=port,
             max_model_len=max_model_len,
             max_num_seqs=max_num_seqs,
+            max_queued=max_queued,
             dtype=dtype,
             prefix_caching=prefix_caching,
             gpu_memory_utilization=gpu_memory_utilization,

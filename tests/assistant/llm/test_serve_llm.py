@@ -22,6 +22,7 @@ def test_default_command() -> None:
     assert flags["--served-model-name"] == "local"
     assert flags["--host"] == "127.0.0.1" and flags["--port"] == "8000"
     assert flags["--max-model-len"] == "4096" and flags["--max-num-seqs"] == "16"
+    assert flags["--max-num-queued-reqs"] == "32"  # a batch running and one waiting: then 503
     assert flags["--dtype"] == "auto"
     assert "--enable-prefix-caching" in argv
     config = json.loads(argv[argv.index("--structured-outputs-config") + 1])
