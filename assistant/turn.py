@@ -146,7 +146,7 @@ class TurnPipeline:
         else:
             parsed = self.searcher.parse(text)  # a Chinese message is read as English first
             turn = classify(parsed.original, parsed.free_text, has_results=bool(session.shown))
-            if parsed.reading is not None and not parsed.original:
+            if parsed.reading is not None and not parsed.reading.english:
                 turn = Turn(Intent.SEARCH)  # Chinese with no word this catalog uses: said so
             if turn.intent is Intent.REFINE:
                 # a follow-up's specs are read for the product the conversation is about

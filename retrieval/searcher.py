@@ -173,7 +173,10 @@ class Searcher:
             return self.parser.parse(query, context, about=self.about, prefer=prefer)
         reading = self.chinese.read(query)
         parsed = self.parser.parse(reading.english, context, about=self.about, prefer=prefer)
-        return dataclasses.replace(parsed, reading=reading)
+        # nothing read: the search text falls back to the message itself, which a
+        # multilingual embedding model still matches by meaning
+        original = reading.english or query
+        return dataclasses.replace(parsed, reading=reading, original=original)
 
     @cached_property
     def brand_names(self) -> dict[str, str]:

@@ -82,6 +82,7 @@ def test_translated_queries_on_an_e5_index(
     assert result.language == "zh"
     assert (tmp_path / "out" / "judgments-zh.csv").read_text(encoding="utf-8").count("口红") \
         == len(lipstick)
-    # BM25 cannot match Chinese words in an English catalog; the multilingual vectors can
-    assert result.translated.systems["bm25"].metrics["ndcg@10"] == 0.0
+    # the Chinese reader turns 口红 into "lipstick" before BM25 sees it (without it, BM25
+    # matched nothing in Chinese); the multilingual vectors find them too
+    assert result.translated.systems["bm25"].per_query["口红"]["ndcg@10"] == 1.0
     assert result.translated.systems["dense"].metrics["ndcg@10"] > 0.5
