@@ -77,7 +77,8 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
             checked = check_answer(answer, step, bot, previous)
             problem, ids, busy = checked.problem, checked.ids, answer.intent == Intent.BUSY
             degraded = answer.degraded and not busy
-            model = first is not None and bool(ids) and not answer.degraded
+            model = (first is not None and bool(ids) and not answer.degraded
+                     and answer.timings_ms.get("rerank", 0.0) > 0)  # the model ranked it
         except Exception as exc:  # a counted error, never a crash of the bench
             problem, ids, busy, degraded = f"{type(exc).__name__}: {exc}", [], False, False
             error = True

@@ -19,7 +19,9 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +135,27 @@ def _chat_formatter(llama: Any) -> Any:
     )
 
 
+MODEL_NICENESS = 10
+"""How much lower than the rest of the process the model's threads run (Linux ``nice``): on a
+shared CPU retrieval shows cards first and the model gets the cycles left (at nice 10 the
+kernel gives a thread about a tenth of the weight of one at 0); an idle CPU is all the model's."""
+
+
+@cache
+def model_thread() -> ThreadPoolExecutor:
+    """The one thread that loads models and runs them, at ``MODEL_NICENESS``: llama.cpp's worker
+    threads start from it and inherit its priority."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama",
+                              initializer=_lower_priority)
+
+
+def _lower_priority() -> None:
+    try:  # Linux: a thread id names one thread, so only the model's threads are lowered
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MODEL_NICENESS)
+    except (AttributeError, OSError) as exc:  # elsewhere: the model runs at normal priority
+        log.debug("model thread priority unchanged: %s", exc)
+
+
 class _Deadline:
     """A llama.cpp stopping criterion that ends generation once the deadline has passed."""
 
@@ -184,7 +207,8 @@ class LocalLLM:
         grammar = self._grammar(model, schema)
         stop = _Deadline(deadline)
         with _locked(model.lock, deadline, timeout_s):
-            out = self._generate(model, messages, stop, max_tokens, grammar)
+            out = model_thread().submit(
+                self._generate, model, messages, stop, max_tokens, grammar).result()
         if stop.fired:
             raise LLMTimeout(f"local model: no complete answer within {timeout_s:g}s")
         choice = out["choices"][0]
@@ -211,7 +235,9 @@ class LocalLLM:
                 if self.cache_dir is not None:
                     path = repacked(path, self.repack, self.cache_dir)
             self._resolved = path
-        return _load(self._resolved, self.n_ctx, self.n_threads, self.flash_attn)
+        resolved = self._resolved
+        return model_thread().submit(
+            _load, resolved, self.n_ctx, self.n_threads, self.flash_attn).result()
 
     def _grammar(self, model: _Loaded, schema: dict[str, Any]) -> Any:
         key = json.dumps(schema, sort_keys=True)

@@ -262,20 +262,26 @@ def load(
     _load_report(title, runs, out_dir, "conversation")
 
 
+def _figure(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if isinstance(value, int) or value >= 100 else f"{value:.2f}"
+
+
 def _load_report(title: str, runs: list[LoadRun], out_dir: Path | None, who: str) -> None:
     """The baseline and the concurrent run side by side, their ratios, ``metrics.json``."""
     out = Table(title=title)
-    for col in ("run", "turns", "errors", "invalid", "busy", "degraded", "model output",
-                "first cards p50/p95/p99 ms", "final p50/p95/p99 ms", "turns/s"):
-        out.add_column(col)
+    out.add_column("")
     for run in runs:
-        m = run.metrics()
-        first, final = m["first_cards_ms"], m["final_ms"]
-        out.add_row(run.label, str(m["turns"]), str(m["errors"]), str(m["invalid"]),
-                    str(m["busy"]), str(m["degraded"]), f"{run.model_share:.0%}",
-                    f"{first['p50']:.0f} / {first['p95']:.0f} / {first['p99']:.0f}",
-                    f"{final['p50']:.0f} / {final['p95']:.0f} / {final['p99']:.0f}",
-                    f"{m['turns_per_s']:.2f}")
+        out.add_column(run.label, justify="right")
+    metrics = [run.metrics() for run in runs]
+    for key in ("turns", "errors", "invalid", "busy", "degraded", "model_output_share",
+                "turns_per_s"):
+        out.add_row(key.replace("_", " "), *[_figure(m[key]) for m in metrics])
+    for key in ("first_cards_ms", "final_ms"):
+        for q in ("p50", "p95", "p99"):
+            out.add_row(f"{key.replace('_ms', '').replace('_', ' ')} {q} ms",
+                        *[_figure(m[key][q]) for m in metrics])
     console.print(out)
     solo, many = runs
     console.print(f"first cards p95 under load / one at a time: "
@@ -284,8 +290,8 @@ def _load_report(title: str, runs: list[LoadRun], out_dir: Path | None, who: str
                   f"{many.turns_per_s / solo.turns_per_s:.2f}")
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        metrics = {"concurrent": many.metrics(), "baseline": solo.metrics()}
-        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n",
+        record = {"concurrent": many.metrics(), "baseline": solo.metrics()}
+        (out_dir / "metrics.json").write_text(json.dumps(record, indent=2) + "\n",
                                               encoding="utf-8")
         console.print(f"metrics written to {out_dir / 'metrics.json'}")
     for turn in [t for run in runs for t in run.errors][:20]:
