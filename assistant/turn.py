@@ -244,7 +244,6 @@ class TurnPipeline:
             candidates = []
         more = turn.intent is Intent.MORE
         shown = [c.product for c in candidates[: self.rerank_config.explain]]
-        found = findings(self.searcher, parsed, result, shown, more)
 
         searched = result.query.filters  # the session's, with any spec relaxed to the nearest
         said = own_words(ctx)
@@ -253,6 +252,8 @@ class TurnPipeline:
             products = [p for i in items if (p := self.searcher.table.get(i.id)) is not None]
             if parsed.reading is not None and not result.catalog_words:
                 return phrase(lang, "no_catalog_words", said=md_escape(parsed.reading.original))
+            # what the reply must be honest about (maybe relaxed searches): after the cards
+            found = findings(self.searcher, parsed, result, shown, more)
             words = results_message(session.text, searched, products, more, found, lang, said,
                                     self.searcher.brand_names)
             if parsed.reading is not None and parsed.reading.yuan_rate is not None:

@@ -1,7 +1,7 @@
 """``shopchat bench ui``: simulated shoppers talking to a running chat page.
 
-Each shopper is one ``gradio_client.Client`` (its own browser session) running a scripted
-5-turn conversation through the streamed ``/chat_stream`` API, timing the first update that
+Each shopper is one ``PageClient`` (its own browser session, over Gradio's HTTP API) running a
+scripted 5-turn conversation through the streamed ``/chat_stream`` API, timing the first update that
 carries product cards and the final reply apart; every reply is checked: no error, every listed
 id in the catalog, every item inside the conversation's active constraints, "more" never
 repeats. The baseline is the same scripts run by one shopper at a time against the same
@@ -10,6 +10,7 @@ server, in the same run.
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -175,11 +177,43 @@ def check_items(ids: list[str], reply: str, step: Step, table: ProductTable,
     return ""
 
 
+class PageClient:
+    """One shopper's browser session on a running page, through Gradio's documented HTTP API
+    (``POST /gradio_api/call/<api>`` then its server-sent events): a client as light as a
+    browser tab, so a load test measures the page, not its client library."""
+
+    def __init__(self, url: str, timeout_s: float = 300.0) -> None:
+        self.http = httpx.Client(base_url=url, timeout=timeout_s)
+        self.session = uuid.uuid4().hex
+
+    def stream(self, api: str, *data: Any) -> Iterator[str]:
+        """Each update the endpoint streams (its first output), the final one last."""
+        posted = self.http.post(f"/gradio_api/call/{api}",
+                                json={"data": list(data), "session_hash": self.session})
+        posted.raise_for_status()
+        event_id = posted.json()["event_id"]
+        with self.http.stream("GET", f"/gradio_api/call/{api}/{event_id}") as reply:
+            reply.raise_for_status()
+            event = ""
+            for line in reply.iter_lines():
+                if line.startswith("event:"):
+                    event = line.removeprefix("event:").strip()
+                elif line.startswith("data:") and event in ("generating", "complete", "error"):
+                    payload = json.loads(line.removeprefix("data:").strip())
+                    if event == "error":
+                        raise RuntimeError(f"/{api} failed: {payload}")
+                    yield str(payload[0])
+                    if event == "complete":
+                        return
+        raise RuntimeError(f"/{api} ended without a complete event")
+
+    def close(self) -> None:
+        self.http.close()
+
+
 def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTable
                 ) -> list[Turn]:
-    from gradio_client import Client
-
-    client = Client(url, verbose=False)
+    client = PageClient(url)
     user = f"load-{shopper}"
     turns: list[Turn] = []
     previous: list[str] = []
@@ -188,12 +222,11 @@ def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTa
         first: float | None = None
         error = False
         try:
-            job = client.submit(step.message, user, api_name="/chat_stream")
-            for update in job:
-                if first is None and reply_item_ids(str(update)):
+            reply = ""
+            for update in client.stream("chat_stream", step.message, user, ""):
+                if first is None and reply_item_ids(update):
                     first = elapsed_ms(started)
-            outputs = job.outputs()
-            reply = str(outputs[-1]) if outputs else ""
+                reply = update
             problem = check_reply(reply, step, table, previous)
         except Exception as exc:  # any failure is a counted error, never a crash of the bench
             reply, problem, error = "", f"{type(exc).__name__}: {exc}", True
@@ -204,6 +237,7 @@ def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTa
                           first_ms=first, error=error,
                           model=first is not None and bool(ids) and not degraded))
         previous = ids or previous
+    client.close()
     return turns
 
 
