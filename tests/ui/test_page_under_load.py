@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gradio_client import Client
 
-from assistant.ui.load import DEGRADED_NOTE
+from assistant.ui.load import DEGRADED_NOTE, PageClient
 from assistant.ui.render import reply_item_ids
 from retrieval import Searcher
 from tests.fakes import ScriptedLLM
@@ -18,16 +18,27 @@ from tests.ui.conftest import LaunchPage
 
 
 def streamed_turn(url: str, n: int) -> tuple[float, float, list[str], str]:
-    client = Client(url, verbose=False)
+    """One shopper's turn through Gradio's HTTP API, as ``shopchat bench ui`` drives it."""
+    client = PageClient(url)
     started = time.monotonic()
     first = None
-    job = client.submit("smartphone", f"load-{n}", api_name="/chat_stream")
-    for update in job:
-        if first is None and reply_item_ids(str(update)):
+    updates = []
+    for update in client.stream("chat_stream", "smartphone", f"load-{n}", ""):
+        if first is None and reply_item_ids(update):
             first = time.monotonic() - started
-    final = str(job.outputs()[-1])
-    assert first is not None, final
+        updates.append(update)
+    client.close()
+    final = updates[-1]
+    assert first is not None and len(updates) >= 2, updates  # the cards, then the answer
     return first, time.monotonic() - started, reply_item_ids(final), final
+
+
+def test_the_gradio_client_sees_the_same_stream(launch_page: LaunchPage) -> None:
+    _, url = launch_page(None)
+    job = Client(url, verbose=False).submit("smartphone", "u1", api_name="/chat_stream")
+    updates = [str(update) for update in job]
+    assert "candidates" in updates[0] and reply_item_ids(updates[0])
+    assert reply_item_ids(str(job.outputs()[-1]))
 
 
 def test_cards_come_first_and_never_wait_for_the_model(launch_page: LaunchPage,
