@@ -27,8 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property, lru_cache
 
+from assistant.faithful_chinese import HAN as _HAN
+from assistant.faithful_chinese import WORD_END as _E
+from assistant.faithful_chinese import WORD_START as _B
+from assistant.faithful_chinese import han_brand_names, yuan_amount
 from assistant.injection import carries_instructions
-from retrieval.chinese.shop_words import BRANDS
 from shopchat.language import has_han
 from shopchat.records import Product
 
@@ -69,12 +72,9 @@ class Unfaithful:
 
 # -- what a text states ------------------------------------------------------------------------
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"  # as shopchat.language
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 """Letters and digits in a row; a run of Han characters is a token of its own, so Han written
 against Latin letters or digits ("Logitech无线鼠标", "M185鼠标") splits there."""
-_B = rf"(?<![^\W{_HAN}])"  # ``\b`` before a word, where a Han character also bounds it
-_E = rf"(?![^\W{_HAN}])"  # ``\b`` after a word, likewise
 _WORDS = re.compile(r"\w+")  # as ``injection.repeats`` splits text
 _ECHO = 5  # words in a row that make a reason an echo of the instructions
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -90,20 +90,6 @@ _PRICIEST = re.compile(
     rf"{_B}(?:priciest|most expensive|highest[- ]pric|dearest)"
     rf"|最贵|最昂贵|最高的?(?:价(?!值)|售价)|{_PRICE_WORD}最(?:高|贵)",
     re.IGNORECASE)
-_AMOUNT = r"(\d+(?:[.,]\d+)*)"
-_YUAN = re.compile(
-    rf"(?:[¥￥]|人民币|{_B}(?:rmb|cny))\s*{_AMOUNT}"
-    rf"|{_AMOUNT}\s*(?:块钱|元(?![件素])|人民币|(?:rmb|cny){_E})",
-    re.IGNORECASE)
-"""An amount in yuan (19.99元, ￥19.99, 人民币 20); 美元 (US dollars) is not one."""
-_YUAN_CURRENCIES = {"CNY": "", "RMB": "", "JPY": "¥￥"}  # currency -> the yuan forms it reads
-_ORDINARY_HAN = frozenset(re.findall(r"\S+", """
-    美的 兄弟 博士 公牛 樱桃 长城 先锋 精工 荣耀 蓝宝石 得力 晨光 一加 创见 爱国者 宏达 七彩虹
-    联想 真我 铁三角 飞毛腿 天龙 超威 富士 劲量 理光 长虹 中兴 海盗船 先马 美光 冰豹 双飞燕"""))
-"""Chinese brand names that are also everyday words (美的 "beautiful", 联想 "to think of"):
-not read as brands in a reason."""
-_HAN_BRAND = re.compile("|".join(re.escape(w) for w in sorted(
-    (w for w in BRANDS if w not in _ORDINARY_HAN), key=len, reverse=True)))
 _DEBRIS = re.compile(
     r"""[\[\]{}<>\\|`*\#~^]        # brackets, braces, tags, escapes, pipes, Markdown
     | "\s*[:,]                    # the end of a JSON string
@@ -371,7 +357,7 @@ class ReasonJudge:
             found = next((a for a in _ALIAS.findall(reason) if _norm(a) not in own.words), None)
         if found is not None:
             return Unfaithful(Cause.MARKUP, repr(found))
-        yuan = _yuan_amount(reason, product)
+        yuan = yuan_amount(reason, product.currency)
         if yuan:
             return Unfaithful(Cause.FOREIGN_NUMBER, yuan)
         said_numbers = numbers_in(reason)
@@ -414,8 +400,7 @@ class ReasonJudge:
             return []
         own = self._own(product)
         found: list[Unfaithful] = []
-        for han in dict.fromkeys(_HAN_BRAND.findall(reason)):
-            latin = BRANDS[han]
+        for han, latin in han_brand_names(reason):
             words = _TOKEN.findall(latin)
             if han in self.request.text or all(own.says(w) or self.request.says(w)
                                                for w in words):
@@ -470,19 +455,6 @@ class ReasonJudge:
             if other is not product:
                 found |= novel & self._another(other).described
         return {w for w in found if not w.isdigit()}
-
-
-def _yuan_amount(reason: str, product: Product) -> str:
-    """An amount in yuan said of an item priced in another currency (a dollar price cannot
-    confirm it): what was said, or empty."""
-    currency = product.currency.strip().upper()
-    for m in _YUAN.finditer(reason):
-        said = m.group(0).strip()
-        read = _YUAN_CURRENCIES.get(currency)
-        if read is not None and (not read or said[0] in read):
-            continue  # the item's own currency: its number is checked as any other
-        return f"{said}: an amount in yuan, the item is priced in {currency or 'another currency'}"
-    return ""
 
 
 def _name_run(tokens: list[str], novel: set[str]) -> str:

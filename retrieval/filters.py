@@ -1,7 +1,9 @@
-"""``Filters`` as a ChromaDB ``where`` clause; the lexical path uses ``ProductTable.mask``."""
+"""``Filters`` as a ChromaDB ``where`` clause (the lexical path uses ``ProductTable.mask``), and
+explicit filters merged into parsed ones."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from retrieval.types import Filters
@@ -43,3 +45,26 @@ def chroma_where(filters: Filters) -> dict[str, Any] | None:
     if len(clauses) == 1:  # Chroma's $and needs two or more clauses
         return clauses[0]
     return {"$and": clauses}
+
+
+def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
+    """Explicit filters tighten the ones parsed from the query."""
+    if extra is None:
+        return parsed
+
+    def pick(a: float | None, b: float | None, fn: Callable[[float, float], float]) -> float | None:
+        return b if a is None else a if b is None else fn(a, b)
+
+    return Filters(
+        price_min=pick(parsed.price_min, extra.price_min, max),
+        price_max=pick(parsed.price_max, extra.price_max, min),
+        brands=(parsed.brands & extra.brands)
+        if parsed.brands and extra.brands
+        else parsed.brands | extra.brands,
+        exclude_brands=parsed.exclude_brands | extra.exclude_brands,
+        categories=(parsed.categories & extra.categories)
+        if parsed.categories and extra.categories
+        else parsed.categories | extra.categories,
+        exclude_categories=parsed.exclude_categories | extra.exclude_categories,
+        specs=tuple(dict.fromkeys(parsed.specs + extra.specs)),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +35,12 @@ class ProductTable:
 
     def brands(self) -> set[str]:
         return {b for b in self.brand if b}
+
+    def brand_spellings(self) -> dict[str, str]:
+        """A lower-cased brand -> the catalog's spelling of it ("hp" -> "HP"), the most common
+        one where items spell it differently."""
+        spellings = Counter(p.brand for p in self.products if p.brand)
+        return {b.lower(): b for b, _ in reversed(spellings.most_common())}
 
     def categories(self) -> set[str]:
         return {c for c in self.category if c}

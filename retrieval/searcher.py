@@ -7,10 +7,7 @@ import copy
 import dataclasses
 import logging
 import math
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -18,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from retrieval.chinese.glossary import CatalogGlossary
-from retrieval.chinese.reader import ChineseReader
+from retrieval.chinese.reader import ChineseReader, LazyReader
 from retrieval.embedder import Embedder, embed_queries, get_embedder
-from retrieval.filters import chroma_where
+from retrieval.filters import chroma_where, merge_filters
 from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
@@ -53,29 +49,6 @@ MIN_OWN_TYPE = 50  # items a type word must name in titles before no synonym is 
 SYNONYM_SHARE = 0.3  # share of a word's nearest items of one other type that makes it a synonym
 MIN_LIFT = 10.0  # how much likelier that type is near the word than in the whole catalog
 ABOUT_KIND = 500  # nearest items that count as the asked kind before a spec is relaxed
-
-
-def merge_filters(parsed: Filters, extra: Filters | None) -> Filters:
-    """Explicit filters tighten the ones parsed from the query."""
-    if extra is None:
-        return parsed
-
-    def pick(a: float | None, b: float | None, fn: Callable[[float, float], float]) -> float | None:
-        return b if a is None else a if b is None else fn(a, b)
-
-    return Filters(
-        price_min=pick(parsed.price_min, extra.price_min, max),
-        price_max=pick(parsed.price_max, extra.price_max, min),
-        brands=(parsed.brands & extra.brands)
-        if parsed.brands and extra.brands
-        else parsed.brands | extra.brands,
-        exclude_brands=parsed.exclude_brands | extra.exclude_brands,
-        categories=(parsed.categories & extra.categories)
-        if parsed.categories and extra.categories
-        else parsed.categories | extra.categories,
-        exclude_categories=parsed.exclude_categories | extra.exclude_categories,
-        specs=tuple(dict.fromkeys(parsed.specs + extra.specs)),
-    )
 
 
 class Searcher:
@@ -117,8 +90,7 @@ class Searcher:
         self._synonym = lru_cache(maxsize=256)(self._synonym_uncached)
         self.spec_order = SpecOrder(types, self.spec_parser.head, self.same_type)
         self.yuan_rate = yuan_rate
-        self._chinese: ChineseReader | None = None
-        self._chinese_lock = threading.Lock()
+        self._chinese = LazyReader(self.table.products, yuan_rate)
 
     @classmethod
     def open(cls, catalog: str, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -180,19 +152,13 @@ class Searcher:
 
     @cached_property
     def brand_names(self) -> dict[str, str]:
-        """A lower-cased brand -> the catalog's spelling of it ("hp" -> "HP"), the most common
-        one where items spell it differently."""
-        spellings = Counter(p.brand for p in self.table.products if p.brand)
-        return {b.lower(): b for b, _ in reversed(spellings.most_common())}
+        """A lower-cased brand -> the catalog's spelling of it ("hp" -> "HP")."""
+        return self.table.brand_spellings()
 
     @property
     def chinese(self) -> ChineseReader:
         """This catalog's reader of Chinese messages (built on the first one: about 1 s)."""
-        with self._chinese_lock:
-            if self._chinese is None:
-                self._chinese = ChineseReader(CatalogGlossary(self.table.products),
-                                              self.yuan_rate)
-            return self._chinese
+        return self._chinese.reader()
 
     def about(self, text: str, depth: int = ABOUT) -> np.ndarray:
         """Rows of the ``depth`` items nearest to ``text`` by meaning (what a spec phrase's

@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from retrieval.chinese.numbers import with_digits
 from retrieval.chinese.phrases import PriceRewriter, follow_up, measures, triggers
 from retrieval.chinese.reading import Reading
 from retrieval.chinese.shop_words import BRANDS, NO_MEANING, SHOP_WORDS
+from shopchat.records import Product
 
 if TYPE_CHECKING:
     import jieba
@@ -148,3 +150,21 @@ class ChineseReader:
         if stray:
             unknown.append(stray)
         return out
+
+
+class LazyReader:
+    """One catalog's ``ChineseReader``, built on the first Chinese message (about 1 s: the
+    glossary and, once per process, jieba and CC-CEDICT), thread-safe."""
+
+    def __init__(self, products: Sequence[Product], yuan_rate: float) -> None:
+        self._products = products
+        self._yuan_rate = yuan_rate
+        self._reader: ChineseReader | None = None
+        self._lock = threading.Lock()
+
+    def reader(self) -> ChineseReader:
+        with self._lock:
+            if self._reader is None:
+                self._reader = ChineseReader(CatalogGlossary(self._products), self._yuan_rate)
+            return self._reader
+
