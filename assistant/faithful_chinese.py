@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from retrieval.chinese.shop_words import BRANDS
+from shopchat.language import HAN_CHARS
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"  # as shopchat.language
+HAN = HAN_CHARS
 WORD_START = rf"(?<![^\W{HAN}])"  # ``\b`` before a word, where a Han character also bounds it
 WORD_END = rf"(?![^\W{HAN}])"  # ``\b`` after a word, likewise
 

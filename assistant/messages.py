@@ -54,13 +54,6 @@ def constraint_words(filters: Filters, currency_symbol: str = "$",
     return parts
 
 
-def describe_constraints(filters: Filters, currency_symbol: str = "$",
-                         lang: Language = "en") -> str:
-    """Markdown (escaped)."""
-    return md_escape(joined(lang, "comma", constraint_words(filters, currency_symbol,
-                                                            lang=lang)))
-
-
 @dataclass(frozen=True, slots=True)
 class Relaxed:
     """What one dropped constraint would find, when the active ones leave nothing."""

@@ -15,12 +15,11 @@ from typing import Any
 
 from assistant.phrases import capitalised, joined, phrase
 from shopchat.language import Language
-from shopchat.records import Product
+from shopchat.records import CURRENCY_SYMBOLS, Product
 
 MAX_REASON_CHARS = 240
 
 
-CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 
 
 def format_amount(price: float | Decimal | None, currency: str, lang: Language = "en") -> str:

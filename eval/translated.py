@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.judgments import load_judgments
+from eval.metrics import build_qrels, score_run
 from eval.search_eval import EvalResult, Searcher, evaluate_search
 from shopchat.errors import DataError
 
@@ -39,29 +39,33 @@ class TranslatedEval:
     translated: EvalResult
     split: str | None = None
     """The split scored (None: every row of the file)."""
-    answerable: frozenset[str] = frozenset()
-    """English queries with a relevant label (a rating above 0): the others score 0 whatever
-    the system does, so figures are also given over these alone."""
-
     labels: dict[str, dict[str, int]] = field(default_factory=dict)
     """English query -> docid -> rating (the judgments the pairs borrow)."""
 
+    @property
+    def answerable(self) -> frozenset[str]:
+        """English queries with a relevant label (a rating above 0): the others score 0
+        whatever the system does, so figures are also given over these alone."""
+        return frozenset(en for en, rel in self.labels.items() if any(r > 0 for r in rel.values()))
+
     def condensed(self, system: str, side: str) -> tuple[float, float]:
         """(condensed nDCG@10, judged share of the top 10) over the answerable pairs: each
-        ranking with the items nobody judged for the English query removed first, which
-        separates ranking quality from how far the labels reach."""
-        ndcgs: list[float] = []
-        judged: list[float] = []
-        for tr, en in self.pairs:
-            if en not in self.answerable:
-                continue
-            rel = self.labels[en]
-            result = self.original if side == "en" else self.translated
-            ranked = result.systems[system].ranked.get(en if side == "en" else tr, [])
-            ndcgs.append(_ndcg([d for d in ranked if d in rel], rel))
-            judged.append(sum(d in rel for d in ranked[:10]) / 10)
-        count = len(ndcgs) or 1
-        return sum(ndcgs) / count, sum(judged) / count
+        ranking with the items nobody judged for the English query removed first (then scored
+        by ranx as every other figure), which separates ranking quality from how far the labels
+        reach."""
+        result = self.original if side == "en" else self.translated
+        asked = {(en if side == "en" else tr): en for tr, en in self.pairs
+                 if en in self.answerable}
+        if not asked:
+            return 0.0, 0.0
+        ranked = {q: result.systems[system].ranked.get(q, []) for q in asked}
+        condensed = {q: [d for d in ids if d in self.labels[asked[q]]]
+                     for q, ids in ranked.items()}
+        scores = score_run(build_qrels({q: self.labels[en] for q, en in asked.items()}),
+                           condensed, ("ndcg@10",))
+        judged = [sum(d in self.labels[asked[q]] for d in ids[:10]) / 10
+                  for q, ids in ranked.items()]
+        return scores.mean["ndcg@10"], sum(judged) / len(judged)
 
     def mean(self, system: str, metric: str, side: str, answerable_only: bool = False) -> float:
         """``metric`` of ``system`` averaged over the pairs, on the English ("en") or the
@@ -155,14 +159,5 @@ def evaluate_translated(
         files[side] = path
     original = evaluate_search(searcher, files["en"], systems, progress=progress)
     translated = evaluate_search(searcher, files[language], systems, progress=progress)
-    answerable = frozenset(en for _, en in pairs if any(r > 0 for r in graded[en].values()))
     labels = {en: dict(graded[en]) for _, en in pairs}
-    return TranslatedEval(language, pairs, original, translated, split, answerable, labels)
-
-
-def _ndcg(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
-    """nDCG@k with exponential gains (as ranx's ``ndcg``)."""
-    gain = sum((2 ** rel.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted(rel.values(), reverse=True)[:k]
-    best = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    return gain / best if best else 0.0
+    return TranslatedEval(language, pairs, original, translated, split, labels)

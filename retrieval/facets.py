@@ -21,7 +21,7 @@ from retrieval.specs.bounds import attribute_words
 from retrieval.specs.parser import RESOLUTIONS
 from retrieval.specs.units import UNITS, item_base, unit_label
 from retrieval.specs.vocabulary import SpecVocabulary
-from shopchat.records import Product
+from shopchat.records import CURRENCY_SYMBOLS, Product
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ apps, standards) describes them, it does not split them."""
 SINGLETONS_BELOW = 10
 """From this many candidates on, a specification value only one candidate has is not shown."""
 MIN_PRICE_BANDS, MAX_PRICE_BANDS = 3, 5
-CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 """The symbols the query parser reads as a currency; other currencies get a bare number."""
 _INTERNAL = frozenset({"model", "ean", "sku", "mpn", "upc", "gtin", "id", "url", "barcode",
                        "serial", "isbn", "asin", "code", "reference", "part", "date"})

@@ -11,7 +11,9 @@ from typing import Literal
 
 Language = Literal["en", "zh"]
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+"""The Han character ranges, for a regex character class (``[{HAN_CHARS}]``)."""
+_HAN = re.compile(f"[{HAN_CHARS}]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
 
 

@@ -20,6 +20,10 @@ class EventKind(StrEnum):
     QUERY = "query"
 
 
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+"""The currencies whose prices are written with a symbol ("$19.99"); others with their code."""
+
+
 @dataclass(frozen=True, slots=True)
 class Product:
     """One catalog item. ``price`` is a decimal amount in ``currency`` (never cents)."""

@@ -126,6 +126,3 @@ class GatedLLM:
                 raise LLMTimeout("admitted with no time left for the model")
             return self.llm.complete_json(messages, schema, max_tokens=max_tokens,
                                           timeout_s=left)
-
-    def __getattr__(self, name: str) -> Any:  # the backend's own settings (prompt_item_chars)
-        return getattr(self.llm, name)

@@ -120,6 +120,8 @@ class LocalLLM:
     flash_attn: bool = True
     """llama.cpp's fused attention: about 1.2x faster prompt evaluation here."""
     prompt_item_chars: int = 0
+    model_slots: int = 1
+    """Calls at once: one model in one process generates one answer at a time."""
     """Description characters per rerank candidate: prompt tokens are most of a CPU turn."""
     _resolved: Path | None = field(default=None, init=False, repr=False)
 

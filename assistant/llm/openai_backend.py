@@ -49,6 +49,8 @@ class OpenAILLM:
     """Client default; each call passes its own ``timeout_s``."""
     temperature: float = 0.0
     name: str = "openai"
+    model_slots: int = 8
+    """Calls worth sending at once by default: a vLLM server batches concurrent requests."""
     _chat: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

@@ -297,7 +297,7 @@ def _chat_text(answer: Answer) -> str:
     # does not list them again under numbers of its own, nor show their ids (those are for
     # API clients).
     if answer.intent in SHOWS_PRODUCTS and answer.items:
-        return f"{answer.message}\n\n_{cards_pointer(len(answer.items))}_"
+        return f"{answer.message}\n\n_{cards_pointer(len(answer.items), answer.language)}_"
     return answer.message
 
 
@@ -349,11 +349,6 @@ def _api_stream(shop: Shop, message: str, user_id: str, catalog: str, session: s
 
 
 def _api_turn(shop: Shop, message: str, user_id: str, catalog: str, session: str) -> str:
-    catalog = catalog or shop.default
-    try:
-        user = shopper_id(user_id, session)
-        bot = shop.assistant(catalog)
-        answer = bot.ask(user, message, conversation_id(session, user, catalog, "api"))
-    except ShopchatError as exc:
-        raise gr.Error(str(exc)) from exc
-    return reply_markdown(answer)
+    """``/chat``: the last of ``/chat_stream``'s updates (the reply)."""
+    *_, reply = _api_stream(shop, message, user_id, catalog, session)
+    return reply

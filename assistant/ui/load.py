@@ -29,12 +29,18 @@ import httpx
 import numpy as np
 from tqdm import tqdm
 
+from assistant.phrases import PHRASES
 from assistant.ui.render import reply_item_ids
 from retrieval.product_table import ProductTable
 from shopchat.timing import elapsed_ms
 
-DEGRADED_NOTE = "language model was not usable"
-"""In a reply whose model stage was skipped, refused or failed (``messages.degraded_note``)."""
+DEGRADED_NOTES = tuple(text.split("{")[0].strip() for text in PHRASES["degraded"])
+"""The start of ``messages.degraded_note`` in each language: in a reply whose model stage was
+skipped, refused or failed."""
+
+
+def is_degraded(reply: str) -> bool:
+    return any(note in reply for note in DEGRADED_NOTES)
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def run_shopper(url: str, shopper: int, script: Sequence[Step], table: ProductTa
             reply, problem, error = "", f"{type(exc).__name__}: {exc}", True
         ms = elapsed_ms(started)
         ids = reply_item_ids(reply)
-        degraded = DEGRADED_NOTE in reply
+        degraded = is_degraded(reply)
         turns.append(Turn(shopper, n, step.message, ms, problem, degraded, len(ids),
                           first_ms=first, error=error,
                           model=first is not None and bool(ids) and not degraded))

@@ -40,7 +40,7 @@ class CatalogGlossary:
             bigrams.update(set(pairwise(words)) | set(pairwise(described)))
         self._unigrams = unigrams
         self._bigrams = bigrams
-        self.brands = {zh: en for zh, en in BRANDS.items()}
+        self.brands = BRANDS
         self.english = lru_cache(maxsize=4096)(self._english)
 
     def frequency(self, word: str) -> int:

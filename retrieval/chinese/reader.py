@@ -22,6 +22,7 @@ from retrieval.chinese.numbers import with_digits
 from retrieval.chinese.phrases import PriceRewriter, follow_up, measures, triggers
 from retrieval.chinese.reading import Reading
 from retrieval.chinese.shop_words import BRANDS, NO_MEANING, SHOP_WORDS
+from shopchat.language import HAN_CHARS
 from shopchat.records import Product
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
 _PUNCTUATION = str.maketrans({"。": ". ", "、": ", ", "“": " ", "”": " ", "‘": " ", "’": " ",
                               "【": " ", "】": " ", "《": " ", "》": " ", "·": " ", "～": "~"})
 _WHOLE_FIRST = re.compile("|".join(re.escape(w) for w in sorted(
@@ -37,6 +38,7 @@ _WHOLE_FIRST = re.compile("|".join(re.escape(w) for w in sorted(
     key=len, reverse=True)), re.I)
 """Shop words spelt with a Latin letter ("U盘", "TF卡") or holding a brand's name ("苹果手机" is
 an iPhone): read whole, before brand names and the split into Chinese runs."""
+_WHOLE_FIRST_KEYS = {w.lower(): w for w in SHOP_WORDS}  # as matched (any case) -> as listed
 _IPHONE = re.compile(r"苹果\s*(\d{1,2}|x[rs]?|se)(?![\w.])", re.I)
 """"苹果7", "苹果XR": how shoppers name iPhones."""
 _JOINERS = {"带": "with", "和": "and", "与": "and", "跟": "and", "或": "or", "或者": "or",
@@ -110,8 +112,7 @@ class ChineseReader:
                        priced.yuan_rate)
 
     def _whole_word(self, word: str) -> str:
-        key = next(w for w in SHOP_WORDS if w.lower() == word.lower())
-        return self.glossary.english(key) or word
+        return self.glossary.english(_WHOLE_FIRST_KEYS[word.lower()]) or word
 
     @staticmethod
     def _segment(run: str) -> list[str]:

@@ -95,9 +95,10 @@ def _bench_chinese(searcher: Searcher, rounds: int) -> None:
     from retrieval.bench import bench_chinese
 
     _, pairs = read_pairs(CHINESE_PAIRS)
-    priced = [(f"{zh}{cap}美元以下", f"{en} under ${cap}") if i % 2 else
-              (f"{zh} {cap * 7}元以内", f"{en} under ${cap}")
-              for i, (zh, en) in enumerate(pairs) for cap in PRICE_CAPS[i % 5:i % 5 + 1]]
+    caps = [PRICE_CAPS[i % len(PRICE_CAPS)] for i in range(len(pairs))]
+    priced = [(f"{zh}{cap}美元以下" if i % 2 else f"{zh} {round(cap * searcher.yuan_rate)}元以内",
+               f"{en} under ${cap}") for i, ((zh, en), cap) in enumerate(zip(pairs, caps,
+                                                                            strict=True))]
     with fail_cleanly():
         lat = bench_chinese(searcher, pairs + priced, rounds)
     _latency_table(f"Chinese queries, {len(pairs) + len(priced)} x {rounds} rounds", lat)

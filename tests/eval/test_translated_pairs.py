@@ -4,8 +4,6 @@ shipped Chinese Icecat file, and ``shopchat eval translated --split``."""
 from __future__ import annotations
 
 import csv
-import os
-import re
 import sys
 import types
 from pathlib import Path
@@ -18,14 +16,14 @@ import eval.assistant_systems  # noqa: F401  # imports the real retrieval before
 from eval.translated import CHINESE_PAIRS, evaluate_translated, read_pair_rows, read_pairs
 from shopchat.cli.evaluate import app
 from shopchat.errors import DataError
+from shopchat.language import has_han
 from shopchat.settings import Settings
+from tests.conftest import DATA_DIR
 
 if TYPE_CHECKING:
     from tests.eval.conftest import FakeSearcher
 
-DATA_DIR = Path(os.environ.get("SHOPCHAT_DATA_DIR", Path(__file__).parents[3] / "shared" / "data"))
 ICECAT_JUDGMENTS = DATA_DIR / "icecat" / "judgments.csv"
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 TWO_COLUMNS = "query_zh,query_en\n蓝牙音箱,bluetooth speaker\n无线鼠标,wireless mouse\n"
 THREE_COLUMNS = ("query_zh,query_en,split\n蓝牙音箱,bluetooth speaker,dev\n"
@@ -143,8 +141,8 @@ def test_shipped_queries_are_distinct_chinese() -> None:
     english = [en for _, en, _ in rows]
     assert len(set(chinese)) == len(chinese), "a Chinese query is repeated"
     assert len(set(english)) == len(english), "an English query is translated twice"
-    assert [zh for zh in chinese if not HAN.search(zh)] == []
-    assert [en for en in english if HAN.search(en)] == []
+    assert [zh for zh in chinese if not has_han(zh)] == []
+    assert [en for en in english if has_han(en)] == []
 
 
 @pytest.mark.skipif(not ICECAT_JUDGMENTS.exists(),

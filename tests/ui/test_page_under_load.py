@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gradio_client import Client
 
-from assistant.ui.load import DEGRADED_NOTE, PageClient
+from assistant.ui.load import PageClient, is_degraded
 from assistant.ui.render import reply_item_ids
 from retrieval import Searcher
 from tests.fakes import ScriptedLLM
@@ -52,5 +52,5 @@ def test_cards_come_first_and_never_wait_for_the_model(launch_page: LaunchPage,
     assert max(final for _, final, _, _ in turns) < 8.0 + 3.0
     for _, _, ids, reply in turns:
         assert ids and all(ui_searcher.table.get(i) is not None for i in ids), reply
-    degraded = [reply for _, _, _, reply in turns if DEGRADED_NOTE in reply]
+    degraded = [reply for _, _, _, reply in turns if is_degraded(reply)]
     assert 16 - 4 <= len(degraded) < 16  # the queue's bound turned the rest away, flagged
