@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from assistant.intents import Intent
 from retrieval.facets import Facet
 from retrieval.types import Candidate, Filters
+from shopchat.language import Language
 from shopchat.records import Product
 
 
@@ -127,6 +128,8 @@ class Answer(BaseModel):
     facets: list[AnswerFacet] = Field(default_factory=list)
     """Brand, price and specification counts over the candidates; each value's ``query``
     refines the conversation (empty for turns that show no products)."""
+    language: Language = "en"
+    """The language of ``message`` and the reasons: the shopper's ("zh" for Chinese)."""
 
 
 class CandidatesEvent(BaseModel):

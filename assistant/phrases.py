@@ -76,6 +76,13 @@ PHRASES: dict[str, tuple[str, str]] = {
                            "去掉{dropped}条件后，最符合的是{item}"),
     "ask_for": (": ask for \u201c{suggestion}\u201d to see more.",
                 "。可以搜索\u201c{suggestion}\u201d查看更多。"),
+    "cards_pointer_one": ("1 item under Recommendations: ask \u201cwhy this one?\u201d or "
+                          "\u201cmore\u201d.",
+                          "推荐列表里有1件商品：可以问\u201c为什么推荐这个\u201d或说\u201c再来一些\u201d。"),
+    "cards_pointer": ("{count} items, numbered 1 to {count} under Recommendations: ask "
+                      "\u201cwhy the second one?\u201d or \u201ccompare 1 and 2\u201d.",
+                      "推荐列表里有{count}件商品，编号1到{count}：可以问\u201c为什么推荐第二个\u201d"
+                      "或\u201c比较1和2\u201d。"),
     "yuan_rate": ("Amounts in yuan are converted at {rate} yuan to the dollar.",
                   "金额按1美元={rate}元换算。"),
     "unreadable": (

@@ -37,7 +37,7 @@ def default_rerank_config(settings: Settings, llm: LLM | None) -> RerankConfig:
 def model_gate(settings: Settings, llm: LLM | None) -> ModelGate:
     """The bound on model calls: ``SHOPCHAT_LLM_CONCURRENCY`` at once (default 1 for a model in
     this process, 8 for a server) and ``SHOPCHAT_LLM_QUEUE`` waiting."""
-    slots = settings.llm_concurrency or (8 if getattr(llm, "name", "") == "openai" else 1)
+    slots = settings.llm_concurrency or int(getattr(llm, "model_slots", 1))
     return ModelGate(slots, settings.llm_queue)
 
 
@@ -108,6 +108,7 @@ class Assistant:
             yield AnswerEvent(answer=Answer(
                 session_id=session.id, intent=Intent.BUSY, degraded=True, degraded_reason="busy",
                 message=phrase(language_of(str(query)), "busy"),
+                language=language_of(str(query)),
                 constraints=describe_filters(session.filters)))
             return
         try:

@@ -162,23 +162,23 @@ class TurnPipeline:
 
         def handler(ctx: TurnContext) -> Iterator[Event]:
             message = phrase(reply_language(ctx), key)
-            yield self.reply(ctx.session, ctx.text, message, ctx.turn.intent)
+            yield self.reply(ctx, message, ctx.turn.intent)
 
         return handler
 
     def _too_long(self, ctx: TurnContext) -> Iterator[Event]:
         message = phrase(ctx.language, "too_long", length=len(ctx.text),
                          limit=self.settings.max_query_chars)
-        yield self.reply(ctx.session, ctx.text[:80], message, Intent.TOO_LONG)
+        yield self.reply(ctx, message, Intent.TOO_LONG, text=ctx.text[:80])
 
     def _unreadable(self, ctx: TurnContext) -> Iterator[Event]:
         message = phrase("zh" if has_han(ctx.text) else "en", "unreadable",
                          said=md_escape(ctx.text[:40]))
-        yield self.reply(ctx.session, ctx.text, message, Intent.UNREADABLE)
+        yield self.reply(ctx, message, Intent.UNREADABLE)
 
     def _reset(self, ctx: TurnContext) -> Iterator[Event]:
         ctx.session.reset()
-        yield self.reply(ctx.session, ctx.text, phrase(ctx.language, "start_over"), Intent.RESET)
+        yield self.reply(ctx, phrase(ctx.language, "start_over"), Intent.RESET)
 
     def _about_shown(self, ctx: TurnContext) -> Iterator[Event]:
         session, turn, lang = ctx.session, ctx.turn, ctx.language
@@ -187,7 +187,7 @@ class TurnPipeline:
         missing = [pos for pos in picked if not 1 <= pos <= len(shown)]
         if missing:
             message = phrase(lang, "no_such_item", count=len(shown), pos=missing[0])
-            yield self.reply(session, ctx.text, message, turn.intent)
+            yield self.reply(ctx, message, turn.intent)
             return
         if turn.intent is Intent.WHY:
             pos, product = shown[picked[0] - 1]
@@ -200,14 +200,14 @@ class TurnPipeline:
             cheapest = turn.intent is Intent.CHEAPEST
             pick = extreme(shown, cheapest=cheapest)
             if pick is None:
-                yield self.reply(session, ctx.text, phrase(lang, "no_prices"), turn.intent)
+                yield self.reply(ctx, phrase(lang, "no_prices"), turn.intent)
                 return
             chosen = [pick]
             message = phrase(lang, "cheapest_of" if cheapest else "priciest_of", pos=pick[0],
                              title=md_escape(pick[1].title), price=format_price(pick[1], lang))
         items = [AnswerItem.from_product(p, session.reasons.get(p.id, "")).model_copy(
             update={"position": pos}) for pos, p in chosen]
-        yield self.reply(session, ctx.text, message, turn.intent, items)
+        yield self.reply(ctx, message, turn.intent, items)
 
     # -- turns that show products -----------------------------------------------------------
 
@@ -347,6 +347,7 @@ class TurnPipeline:
             degraded_reason=ranked.degraded_reason,
             refused_reasons=ranked.refused,
             timings_ms=timings,
+            language=lang,
         )
         session.remember(ctx.text, message, self.settings.turns_kept)
         yield AnswerEvent(answer=answer)
@@ -373,14 +374,17 @@ class TurnPipeline:
 
     def reply(
         self,
-        session: Session,
-        text: str,
+        ctx: TurnContext,
         message: str,
         intent: Intent,
         items: list[AnswerItem] | None = None,
+        *,
+        text: str | None = None,
     ) -> AnswerEvent:
-        """A turn answered in words (and maybe shown items), remembered in the session."""
-        session.remember(text, message, self.settings.turns_kept)
+        """A turn answered in words (and maybe shown items), remembered in the session as
+        ``text`` (default: the shopper's message)."""
+        session = ctx.session
+        session.remember(ctx.text if text is None else text, message, self.settings.turns_kept)
         return AnswerEvent(answer=Answer(
             session_id=session.id,
             items=items or [],
@@ -388,6 +392,7 @@ class TurnPipeline:
             query=session.text,
             intent=intent,
             constraints=describe_filters(session.filters),
+            language=reply_language(ctx),
         ))
 
 

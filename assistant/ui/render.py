@@ -15,8 +15,10 @@ from urllib.parse import quote
 
 from assistant.answer import Answer, AnswerFacetValue, AnswerItem
 from assistant.markdown import md_escape
+from assistant.phrases import phrase
 from assistant.reasons import format_amount
 from retrieval.profiles import StoredEvent
+from shopchat.language import Language
 from shopchat.records import Product
 
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>`]+$", re.IGNORECASE)
@@ -91,12 +93,11 @@ def card_html(item: AnswerItem, position: int, *, pending: bool = False,
     )
 
 
-def cards_pointer(count: int) -> str:
+def cards_pointer(count: int, lang: Language = "en") -> str:
     """The chat's line for a turn's cards: their numbers, which the follow-ups use."""
     if count == 1:
-        return "1 item under Recommendations: ask “why this one?” or “more”."
-    return (f"{count} items, numbered 1 to {count} under Recommendations: ask "
-            "“why the second one?” or “compare 1 and 2”.")
+        return phrase(lang, "cards_pointer_one")
+    return phrase(lang, "cards_pointer", count=count)
 
 
 def chip_text(value: AnswerFacetValue) -> str:
