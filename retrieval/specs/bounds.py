@@ -45,20 +45,15 @@ class Negative:
 
 def read_bounds(text: str) -> Iterator[Bound | Negative]:
     """Every measure in ``text`` with the bounds its phrase sets, in base units."""
-    found = measures(text)
-    skip: set[int] = set()
-    for i, m in enumerate(found):
-        if i in skip:
-            continue
+    for m in measures(text):
         size = UNITS[m.unit][1]
         before, after = text[: m.start], text[m.end:]
         if _MINUS.search(before):
             yield Negative(f"-{m.value:g} {unit_label(m.unit)}", (m.start - 1, m.end))
             continue
-        pair = _between(text, m, found[i + 1] if i + 1 < len(found) else None)
+        pair = _between(text, m)
         if pair is not None:
             low_m, high_m, span = pair
-            skip.add(i + 1)
             yield Bound(high_m, low_m.value * UNITS[high_m.unit][1],
                          high_m.value * UNITS[high_m.unit][1], span, text[span[0]:span[1]])
             continue
@@ -81,8 +76,7 @@ def read_bounds(text: str) -> Iterator[Bound | Negative]:
 _BARE_PAIR = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:and|to|-|\u2013)\s*$", re.I)
 
 
-def _between(text: str, m: Measure, following: Measure | None
-             ) -> tuple[Measure, Measure, tuple[int, int]] | None:
+def _between(text: str, m: Measure) -> tuple[Measure, Measure, tuple[int, int]] | None:
     """ "between 13 and 15 inch", "13-15 inch", "13 to 15 inch": (low, high, span)."""
     bare = _BARE_PAIR.search(text[: m.start])
     if bare is None:

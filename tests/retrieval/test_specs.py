@@ -6,6 +6,7 @@ import pytest
 
 from retrieval.ranking.type_lead import TypeLead
 from retrieval.specs import SpecConstraint, SpecKind, SpecMasks, SpecParser, SpecVocabulary
+from retrieval.specs.bounds import Bound, read_bounds
 from retrieval.specs.follow import merge_specs, resize
 from retrieval.specs.units import UNITS, item_base, measures
 from tests.spec_catalog import spec_products
@@ -28,6 +29,14 @@ def test_units_and_scales_are_learned_from_titles() -> None:
     # a memory module stored in MB keeps its own scale: its title says "8GB"
     module = next(p for p in PRODUCTS if p.id == "ram3")
     assert item_base(8192, module.title, "bytes", GB) == pytest.approx(8192.0)
+
+
+def test_a_measure_after_a_range_is_read_too() -> None:
+    """"between 13 and 15 inch" is one bound; the "16gb" after it is another (it was
+    skipped as if it were the range's second number)."""
+    bounds = [b for b in read_bounds("laptop between 13 and 15 inch 16gb ram")
+              if isinstance(b, Bound)]
+    assert [b.phrase for b in bounds] == ["between 13 and 15 inch", "16gb"]
 
 
 @pytest.mark.parametrize(("query", "unit", "value"), [
