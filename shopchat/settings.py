@@ -108,6 +108,23 @@ class Settings(BaseSettings):
     """Largest request body the chat page accepts (Gradio ``max_file_size``)."""
     ui_shoppers: int = 50
     """Customers listed in the chat page's shopper selector (the most active first)."""
+    database_url: str | None = None
+    """Unset: SQLite files under ``home`` (``sessions.sqlite``, ``events/<catalog>.sqlite``), one
+    machine. ``postgresql://user:password@host:port/db``: sessions, the events log and profiles'
+    bookkeeping in one PostgreSQL database, shared by every replica."""
+    session_ttl: float = Field(default=86_400.0, gt=0)
+    """Seconds a conversation may sit idle before it is forgotten (its next turn starts anew)."""
+    api_keys: str = ""
+    """Comma-separated keys; set, the HTTP API and the page's API endpoints require one
+    (``Authorization: Bearer <key>``). Unset: no key asked (a machine of your own)."""
+    token_secret: str | None = None
+    """HMAC secret for shopper tokens a storefront signs (``shopchat token``): the page's
+    shopper comes from ``?token=`` and an API call may carry one instead of a key."""
+    demo: bool = False
+    """Demo mode (``make demo``): the page lets anyone pick any shopper. Off: each browser is
+    a guest of its own, or the shopper its signed token names."""
+    api_max_body: int = Field(default=65_536, ge=1024)
+    """Largest HTTP API request body in bytes; a larger one is refused (413)."""
     yuan_rate: float = Field(default=7.1, gt=0)
     """Yuan per unit of the catalog's currency (7.1: CNY per USD): a Chinese shopper's amount
     in 元/块/¥ is converted at it, and the reply says so."""
@@ -133,6 +150,15 @@ class Settings(BaseSettings):
 
     def lexical_dir(self, catalog: str) -> Path:
         return self.home / "lexical" / catalog
+
+    @property
+    def sessions_path(self) -> Path:
+        """The SQLite file holding conversations when no ``database_url`` is set."""
+        return self.home / "sessions.sqlite"
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [key.strip() for key in self.api_keys.split(",") if key.strip()]
 
     def events_path(self, catalog: str) -> Path:
         """The SQLite file holding a catalog's user events (one file per catalog)."""
