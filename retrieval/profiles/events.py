@@ -1,17 +1,21 @@
-"""The events store: every user's interactions for one catalog, in one SQLite file.
+"""The events store: every user's interactions for one profile set (usually a catalog).
 
 It is the source of truth profiles are rebuilt from. Bulk imports are idempotent (each
-source row has a stable key); live events (``record``) always append. ``forget`` deletes a
+source row has a stable key); live events (``add``) always append. ``forget`` deletes a
 user's rows and leaves a tombstone (a hash of the user id, never the id) so that
 re-importing the catalog's source data does not bring the user back.
+
+Where it lives (``shopchat.database``): without ``SHOPCHAT_DATABASE_URL``, one SQLite file per
+profile set (tables ``events``, ``built``, ``forgotten``). With PostgreSQL, every set's tables
+are in that one database under per-set names (``events__icecat``...), listed in ``event_sets``
+so that ``stored_sets`` finds them. The statements are the same for both.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
-import threading
+import re
 import time
 import uuid
 from collections import Counter
@@ -22,13 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from shopchat.errors import StoreError
+from shopchat.database import Database, SqliteDatabase, open_database
 from shopchat.records import EventKind, Interaction
+from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
+CREATE TABLE IF NOT EXISTS {events} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id TEXT NOT NULL,
     item_id TEXT NOT NULL,
@@ -39,12 +44,18 @@ CREATE TABLE IF NOT EXISTS events (
     vector BLOB,
     key TEXT NOT NULL UNIQUE
 );
-CREATE INDEX IF NOT EXISTS events_user ON events (user_id, id);
-CREATE TABLE IF NOT EXISTS built (user_id TEXT PRIMARY KEY, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS forgotten (user_hash TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS {events}_user ON {events} (user_id, id);
+CREATE TABLE IF NOT EXISTS {built} (user_id TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {forgotten} (user_hash TEXT PRIMARY KEY, at REAL NOT NULL)
 """
+REGISTRY = "event_sets"
+"""The shared database's list of profile sets (name and table suffix)."""
+_REGISTRY_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {REGISTRY} (name TEXT PRIMARY KEY, suffix TEXT NOT NULL)")
 _COLUMNS = "id, user_id, item_id, event, ts, quantity, query, vector"
 _CHUNK = 900  # SQLite's default limit on host parameters is 999
+IMPORT_CHUNK = 5000
+"""Rows per ``executemany`` in an import (PostgreSQL pipelines each chunk)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,11 @@ def user_hash(user_id: str) -> str:
     return hashlib.sha256(f"shopchat-forget\n{user_id}".encode()).hexdigest()
 
 
+def digest_of(events: Sequence[StoredEvent]) -> str | None:
+    """``EventStore.digest`` of a user's events as ``EventStore.events`` returns them."""
+    return f"{len(events)}:{events[-1].id}" if events else None
+
+
 def source_keys(interactions: Sequence[Interaction], source: str) -> list[str]:
     """Stable keys: identical rows are numbered, so re-imports skip and duplicates still count."""
     seen: Counter[str] = Counter()
@@ -78,31 +94,82 @@ def source_keys(interactions: Sequence[Interaction], source: str) -> list[str]:
     return keys
 
 
-class EventStore:
-    """Thread-safe: one connection behind a lock; WAL mode lets other processes share the file."""
+def table_suffix(name: str) -> str:
+    """A SQL identifier part for profile set ``name`` (a hash keeps changed names distinct)."""
+    safe = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if safe == name and 0 < len(safe) <= 40:
+        return safe
+    return f"{safe[:30]}_{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8]}"
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+
+def open_events(settings: Settings, name: str, path: Path | None = None) -> EventStore:
+    """Profile set ``name``'s events: in ``settings.database_url``, else the SQLite file
+    ``path`` (default ``settings.events_path(name)``)."""
+    return EventStore(open_database(settings.database_url, path or settings.events_path(name)),
+                      name)
+
+
+def stored_sets(settings: Settings) -> list[str]:
+    """Names of the profile sets with an events store: SQLite files, or the shared database's."""
+    if not settings.database_url:
+        folder = settings.events_path("x").parent
+        return sorted(p.stem for p in folder.glob("*.sqlite")) if folder.exists() else []
+    db = open_database(settings.database_url, settings.events_path("x"))
+    try:
+        db.create(_REGISTRY_SCHEMA)
+        return sorted(str(r[0]) for r in db.execute(f"SELECT name FROM {REGISTRY}").rows)
+    finally:
+        db.close()
+
+
+def has_events(settings: Settings, name: str) -> bool:
+    """Whether profile set ``name`` has an events store (without creating one)."""
+    if not settings.database_url:
+        return settings.events_path(name).exists()
+    return name in stored_sets(settings)
+
+
+class EventStore:
+    """Thread-safe (the ``Database`` is). Takes ownership of ``db``: ``close`` closes it.
+
+    ``EventStore(path)`` opens the SQLite file ``path``, as it always did.
+    """
+
+    def __init__(self, db: Database | Path, name: str = "events") -> None:
+        self.db = db if isinstance(db, Database) else SqliteDatabase(Path(db))
+        self.name = name
+        self.path = getattr(self.db, "path", None)
+        shared = self.db.kind != "sqlite"
+        suffix = f"__{table_suffix(name)}" if shared else ""
+        self._events, self._built, self._forgotten_t = (
+            f"events{suffix}", f"built{suffix}", f"forgotten{suffix}")
+        ddl = _SCHEMA.format(events=self._events, built=self._built, forgotten=self._forgotten_t)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA secure_delete=ON")  # forgotten rows are overwritten
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the events store {self.path}: {exc}") from exc
-        self._lock = threading.Lock()
+            if shared:  # registered first: a set half-created is still found (and forgettable)
+                self.db.create(_REGISTRY_SCHEMA)
+                self.db.execute(f"INSERT INTO {REGISTRY} (name, suffix) VALUES (?, ?) "
+                                "ON CONFLICT (name) DO NOTHING", (name, suffix))
+            self.db.create(ddl)
+        except BaseException:
+            self.db.close()
+            raise
+
+    def describe(self) -> str:
+        return f"events {self.name!r} in {self.db.describe()}"
+
+    def ping(self) -> None:
+        """Raise ``DatabaseUnavailable`` unless the database answers now."""
+        self.db.ping()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.db.close()
 
     def import_interactions(self, interactions: Sequence[Interaction], source: str,
                             query_vectors: Mapping[str, np.ndarray] | None = None) -> int:
         """Add ``interactions`` not imported before (by key); forgotten users are skipped.
 
         ``query_vectors`` maps query texts to their embeddings (stored with query events).
+        One transaction: an import that fails adds nothing (and re-running it is safe).
         """
         forgotten = self._forgotten()
         keys = source_keys(interactions, source)
@@ -118,12 +185,12 @@ class EventStore:
             for it, key in zip(interactions, keys, strict=True)
             if not forgotten or user_hash(it.user_id) not in forgotten
         ]
-        with self._lock, self._db:
-            before = self._db.total_changes
-            self._db.executemany(
-                "INSERT OR IGNORE INTO events (user_id, item_id, event, ts, quantity, query, "
-                "vector, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            added = self._db.total_changes - before
+        sql = (f"INSERT INTO {self._events} (user_id, item_id, event, ts, quantity, query, "
+               "vector, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING")
+        added = 0
+        with self.db.transaction() as tx:
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                added += tx.executemany(sql, rows[start : start + IMPORT_CHUNK])
         if len(rows) < len(interactions):
             log.info("%s: skipped %d events of forgotten users", source,
                      len(interactions) - len(rows))
@@ -132,29 +199,26 @@ class EventStore:
     def add(self, interaction: Interaction, vector: np.ndarray | None = None) -> int:
         """Append one live event; returns its id."""
         blob = None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
-        with self._lock, self._db:
-            cur = self._db.execute(
-                "INSERT INTO events (user_id, item_id, event, ts, quantity, query, vector, key) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (interaction.user_id, interaction.item_id, interaction.event.value,
-                 interaction.timestamp.timestamp(), interaction.quantity, interaction.query,
-                 blob, f"live:{uuid.uuid4().hex}"))
-            return int(cur.lastrowid or 0)
+        result = self.db.execute(
+            f"INSERT INTO {self._events} (user_id, item_id, event, ts, quantity, query, vector, "
+            "key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (interaction.user_id, interaction.item_id, interaction.event.value,
+             interaction.timestamp.timestamp(), interaction.quantity, interaction.query,
+             blob, f"live:{uuid.uuid4().hex}"))
+        return int(result.rows[0][0])
 
     def events(self, user_id: str) -> list[StoredEvent]:
         """One user's events, oldest first (by insertion)."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE user_id = ? ORDER BY id", (user_id,)
-            ).fetchall()
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM {self._events} WHERE user_id = ? ORDER BY id",
+            (user_id,)).rows
         return [_event(r) for r in rows]
 
     def recent(self, user_id: str, n: int) -> list[StoredEvent]:
         """One user's latest ``n`` events, newest first (by time, then insertion)."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE user_id = ? ORDER BY ts DESC, id DESC "
-                "LIMIT ?", (user_id, n)).fetchall()
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM {self._events} WHERE user_id = ? "
+            "ORDER BY ts DESC, id DESC LIMIT ?", (user_id, n)).rows
         return [_event(r) for r in rows]
 
     def events_of(self, user_ids: Iterable[str]) -> Iterator[tuple[str, list[StoredEvent]]]:
@@ -163,10 +227,9 @@ class EventStore:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self._db.execute(
-                    f"SELECT {_COLUMNS} FROM events WHERE user_id IN ({marks}) "
-                    "ORDER BY user_id, id", chunk).fetchall()
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM {self._events} WHERE user_id IN ({marks}) "
+                "ORDER BY user_id, id", chunk).rows
             grouped: dict[str, list[StoredEvent]] = {}
             for row in rows:
                 grouped.setdefault(row[1], []).append(_event(row))
@@ -174,65 +237,69 @@ class EventStore:
 
     def digests(self) -> dict[str, str]:
         """Per user ``count:max id``: changes whenever the user's events change."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT user_id, COUNT(*), MAX(id) FROM events GROUP BY user_id").fetchall()
-        return {u: f"{n}:{m}" for u, n, m in rows}
+        rows = self.db.execute(
+            f"SELECT user_id, COUNT(*), MAX(id) FROM {self._events} GROUP BY user_id").rows
+        return {str(u): f"{n}:{m}" for u, n, m in rows}
 
     def digest(self, user_id: str) -> str | None:
-        with self._lock:
-            n, m = self._db.execute(
-                "SELECT COUNT(*), MAX(id) FROM events WHERE user_id = ?", (user_id,)).fetchone()
+        """``digests()[user_id]`` in one indexed query; None when the user has no events."""
+        [(n, m)] = self.db.execute(
+            f"SELECT COUNT(*), MAX(id) FROM {self._events} WHERE user_id = ?", (user_id,)).rows
         return f"{n}:{m}" if n else None
 
     def built(self) -> dict[str, str]:
         """The events digest each stored profile was built from."""
-        with self._lock:
-            return dict(self._db.execute("SELECT user_id, digest FROM built").fetchall())
+        rows = self.db.execute(f"SELECT user_id, digest FROM {self._built}").rows
+        return {str(u): str(d) for u, d in rows}
 
     def mark_built(self, digests: dict[str, str]) -> None:
-        with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO built (user_id, digest) VALUES (?, ?)",
-                                 list(digests.items()))
+        self.db.executemany(
+            f"INSERT INTO {self._built} (user_id, digest) VALUES (?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest",
+            sorted(digests.items()))  # one order: concurrent writers never deadlock
 
     def unmark_built(self, user_ids: Iterable[str]) -> None:
-        with self._lock, self._db:
-            self._db.executemany("DELETE FROM built WHERE user_id = ?", [(u,) for u in user_ids])
+        self.db.executemany(f"DELETE FROM {self._built} WHERE user_id = ?",
+                            [(u,) for u in sorted(set(user_ids))])
 
     def forget(self, user_id: str) -> int:
-        """Delete every event of ``user_id`` and tombstone it; returns how many were deleted."""
-        with self._lock, self._db:
-            n = self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,)).rowcount
-            self._db.execute("DELETE FROM built WHERE user_id = ?", (user_id,))
-            self._db.execute("INSERT OR REPLACE INTO forgotten (user_hash, at) VALUES (?, ?)",
-                             (user_hash(user_id), time.time()))
+        """Delete every event of ``user_id`` and tombstone it (one transaction); returns how
+        many events were deleted."""
+        with self.db.transaction() as tx:
+            n = tx.execute(f"DELETE FROM {self._events} WHERE user_id = ?", (user_id,)).rowcount
+            tx.execute(f"DELETE FROM {self._built} WHERE user_id = ?", (user_id,))
+            tx.execute(f"INSERT INTO {self._forgotten_t} (user_hash, at) VALUES (?, ?) "
+                       "ON CONFLICT (user_hash) DO UPDATE SET at = excluded.at",
+                       (user_hash(user_id), time.time()))
         return int(n)
 
     def is_forgotten(self, user_id: str) -> bool:
-        return user_hash(user_id) in self._forgotten()
+        return bool(self.db.execute(
+            f"SELECT 1 FROM {self._forgotten_t} WHERE user_hash = ?", (user_hash(user_id),)).rows)
 
     def _forgotten(self) -> set[str]:
-        with self._lock:
-            return {r[0] for r in self._db.execute("SELECT user_hash FROM forgotten")}
+        return {str(r[0]) for r in self.db.execute(
+            f"SELECT user_hash FROM {self._forgotten_t}").rows}
 
     def top_users(self, n: int) -> list[tuple[str, int]]:
         """The ``n`` users with the most events, most active first (ties by id)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT user_id, COUNT(*) AS n FROM events GROUP BY user_id "
-                "ORDER BY n DESC, user_id LIMIT ?", (n,)).fetchall()
+        rows = self.db.execute(
+            f"SELECT user_id, COUNT(*) AS n FROM {self._events} GROUP BY user_id "
+            "ORDER BY n DESC, user_id LIMIT ?", (n,)).rows
         return [(str(user), int(count)) for user, count in rows]
 
     def count(self, user_id: str | None = None) -> int:
-        with self._lock:
-            if user_id is None:
-                return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
-            return int(self._db.execute(
-                "SELECT COUNT(*) FROM events WHERE user_id = ?", (user_id,)).fetchone()[0])
+        if user_id is None:
+            rows = self.db.execute(f"SELECT COUNT(*) FROM {self._events}").rows
+        else:
+            rows = self.db.execute(
+                f"SELECT COUNT(*) FROM {self._events} WHERE user_id = ?", (user_id,)).rows
+        return int(rows[0][0])
 
 
 def _event(row: tuple[Any, ...]) -> StoredEvent:
     id_, user, item, event, ts, quantity, query, blob = row
-    vector = np.frombuffer(blob, dtype=np.float32) if isinstance(blob, bytes) else None
+    vector = (np.frombuffer(bytes(blob), dtype=np.float32)
+              if isinstance(blob, bytes | memoryview) else None)
     return StoredEvent(int(id_), str(user), str(item), EventKind(str(event)), float(ts),
                        int(quantity), str(query), vector)

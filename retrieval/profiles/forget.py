@@ -1,4 +1,5 @@
-"""Forget a user everywhere: every events store under SHOPCHAT_HOME, every users collection.
+"""Forget a user everywhere: every events store (SQLite files under SHOPCHAT_HOME, or the
+shared database's profile sets), every users collection.
 
 Works without a product index (no model, no searcher): it only deletes. Each events store
 keeps a tombstone (a hash of the id) so re-importing source data does not restore the user.
@@ -10,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from retrieval.profiles.events import EventStore
+from retrieval.profiles.events import has_events, open_events, stored_sets
 from retrieval.profiles.personaliser import ForgetReport
 from retrieval.profiles.store import USERS_PREFIX, ProfileStore, users_collection_name
 from retrieval.store import open_client
@@ -24,9 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def profile_sets(settings: Settings, client: ClientAPI) -> list[str]:
-    """Names of the profile sets that exist: events files and users collections."""
-    folder = settings.events_path("x").parent
-    names = {p.stem for p in folder.glob("*.sqlite")} if folder.exists() else set()
+    """Names of the profile sets that exist: events stores and users collections."""
+    names = set(stored_sets(settings))
     by_collection = {users_collection_name(n): n for n in names}
     for collection in client.list_collections():
         cname = getattr(collection, "name", str(collection))
@@ -46,10 +46,9 @@ def forget_user(user_id: str, settings: Settings, catalogs: Sequence[str] = (),
     names = list(catalogs) or profile_sets(settings, client)
     reports = []
     for name in names:
-        path = settings.events_path(name)
         events = 0
-        if catalogs or path.exists():
-            store = EventStore(path)
+        if catalogs or has_events(settings, name):
+            store = open_events(settings, name)
             try:
                 events = store.forget(user_id)
             finally:

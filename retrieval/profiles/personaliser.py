@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from retrieval.embedder import embed_queries
 from retrieval.profiles import scoring
 from retrieval.profiles.config import ProfileConfig
-from retrieval.profiles.events import EventStore, StoredEvent
+from retrieval.profiles.events import EventStore, StoredEvent, digest_of, open_events
 from retrieval.profiles.profile import Profile, build_profile
 from retrieval.profiles.rankers import PERSONAL_RANKERS
 from retrieval.profiles.store import ProfileStore
@@ -27,6 +28,7 @@ from retrieval.profiles.writer import WriteBehind
 from retrieval.searcher import Searcher
 from retrieval.store import open_client
 from retrieval.types import Filters, Mode, ParsedQuery, SearchResult
+from shopchat.database import DatabaseUnavailable
 from shopchat.errors import DataError
 from shopchat.ids import check_user_id
 from shopchat.records import EventKind, Interaction
@@ -38,6 +40,12 @@ if TYPE_CHECKING:
     from retrieval.ranking.rankers import Ranker
 
 log = logging.getLogger(__name__)
+
+DEGRADED_LOG_S = 30.0
+"""At most one warning per this many seconds while the events database is unreachable."""
+RETRY_DB_S = 5.0
+"""After the events database failed a read, reads skip it for this long (each failed attempt
+waits out the connection timeout, which a turn should not pay every time)."""
 
 @dataclass(frozen=True, slots=True)
 class ForgetReport:
@@ -68,14 +76,17 @@ class Personaliser:
         self._writer: WriteBehind | None = None
         self._load_lock = threading.Lock()
         self._record_lock = threading.Lock()
+        self._degraded_at = -DEGRADED_LOG_S
+        self._db_down_until = 0.0
 
     @classmethod
     def open(cls, searcher: Searcher, settings: Settings, *, name: str | None = None,
              events_path: Path | None = None, client: ClientAPI | None = None,
              config: ProfileConfig | None = None) -> Personaliser:
-        """Profile set ``name`` (default: the catalog's) for ``searcher``'s catalog."""
+        """Profile set ``name`` (default: the catalog's) for ``searcher``'s catalog; its events
+        in ``settings.database_url``, else the SQLite file ``events_path``."""
         name = name or searcher.catalog
-        events = EventStore(events_path or settings.events_path(name))
+        events = open_events(settings, name, events_path)
         store = ProfileStore.open(client or open_client(settings), name)
         assert store is not None  # create=True always returns a store
         ranker = PERSONAL_RANKERS.pick(searcher.catalog, settings.personal_ranker, settings.home)
@@ -100,11 +111,41 @@ class Personaliser:
     def profile(self, user_id: str) -> Profile | None:
         """The profile of ``user_id``: the one way profile content is read.
 
-        A profile recorded in this process but not yet written to Chroma comes first.
+        A profile recorded in this process but not yet written to Chroma comes first, else the
+        stored one. Either is checked against the events database (one indexed query) and
+        rebuilt from the events when they changed since it was built: another process (a
+        replica) recorded an event that its write-behind has not yet put in Chroma. With the
+        events database unreachable, the stored profile is used as it is (or none).
         """
         user_id = check_user_id(user_id)
         pending = self._writer.get(user_id) if self._writer is not None else None
-        return pending if pending is not None else self.profiles.read(user_id)
+        stored = pending if pending is not None else self.profiles.read(user_id)
+        if time.monotonic() < self._db_down_until:
+            return stored
+        try:
+            current = self.events.digest(user_id)
+            if current is None:
+                return None  # no events (forgotten, perhaps by another process): no profile
+            if stored is not None and stored.digest == self.digest_prefix() + current:
+                return stored
+            return self._build(user_id, self.events.events(user_id))
+        except DatabaseUnavailable as exc:
+            self._degraded(exc)
+            return stored
+
+    def _build(self, user_id: str, events: Sequence[StoredEvent]) -> Profile | None:
+        digest = digest_of(events)
+        return None if digest is None else build_profile(
+            user_id, events, self.vectors, self.config, self.digest_prefix() + digest)
+
+    def _degraded(self, exc: DatabaseUnavailable) -> None:
+        """Log (at most every ``DEGRADED_LOG_S``) that personalisation runs without events."""
+        now = time.monotonic()
+        self._db_down_until = now + RETRY_DB_S
+        if now - self._degraded_at >= DEGRADED_LOG_S:
+            self._degraded_at = now
+            log.warning("%s: events database unavailable, personalising from stored profiles "
+                        "only: %s", self.name, exc)
 
     def search(self, user_id: str, query: str | ParsedQuery, k: int = 10,
                mode: Mode | str = Mode.HYBRID, filters: Filters | None = None) -> SearchResult:
@@ -136,11 +177,22 @@ class Personaliser:
 
     def recent_events(self, user_id: str, n: int = 10) -> list[StoredEvent]:
         """``user_id``'s latest ``n`` events, newest first (what the chat page shows them)."""
-        return self.events.recent(check_user_id(user_id), n)
+        user_id = check_user_id(user_id)
+        if time.monotonic() < self._db_down_until:
+            return []
+        try:
+            return self.events.recent(user_id, n)
+        except DatabaseUnavailable as exc:
+            self._degraded(exc)
+            return []
 
     def shoppers(self, n: int) -> list[str]:
         """The ``n`` most active users: the chat page's shopper selector."""
-        return [user for user, _ in self.events.top_users(n)]
+        try:
+            return [user for user, _ in self.events.top_users(n)]
+        except DatabaseUnavailable as exc:
+            self._degraded(exc)
+            return []
 
     def summary(self, profile: Profile) -> str:
         return describe_history(profile, self.searcher.table)
@@ -165,11 +217,17 @@ class Personaliser:
             raise DataError(f"quantity must be >= 1, got {quantity}")
         stamp = timestamp or datetime.now(UTC)
         with self._record_lock:
-            self.events.add(Interaction(user_id, item_id, kind, stamp, quantity, query.strip()),
-                            vector)
-            digest = self.digest_prefix() + (self.events.digest(user_id) or "")
-            profile = build_profile(user_id, self.events.events(user_id), self.vectors,
-                                    self.config, digest)
+            try:
+                self.events.add(Interaction(user_id, item_id, kind, stamp, quantity,
+                                            query.strip()), vector)
+            except DatabaseUnavailable as exc:
+                raise DatabaseUnavailable(f"the {kind.value} was not recorded: {exc}") from exc
+            try:
+                events = self.events.events(user_id)
+            except DatabaseUnavailable as exc:
+                raise DatabaseUnavailable(f"the {kind.value} was recorded, but the profile was "
+                                          f"not rebuilt (the next read does it): {exc}") from exc
+            profile = self._build(user_id, events)
             assert profile is not None  # the user has at least the event just added
             self._live_writer().put(profile)
         return profile
