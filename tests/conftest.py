@@ -27,6 +27,7 @@ from retrieval import Searcher, build_index
 from retrieval.embedder import SentenceTransformerEmbedder, get_embedder
 from shopchat.records import Catalog
 from shopchat.settings import Settings, get_settings
+from tests.postgres import postgres_db_url, postgres_url, private_postgres  # noqa: F401 (fixtures)
 
 DATA_DIR = Path(os.environ.get("SHOPCHAT_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
 CHROMA_MODES = [pytest.param("embedded"), pytest.param("server", marks=pytest.mark.server)]
