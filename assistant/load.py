@@ -11,13 +11,14 @@ repeats, "why the first one?" explains the conversation's own first item. Busy a
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Answer, AnswerEvent, CandidatesEvent
+from assistant.answer import Answer, AnswerEvent, CandidatesEvent, Event
 from assistant.intents import Intent
 from assistant.service import Assistant
 from assistant.ui.load import LoadRun, Step, Turn, check_items, run_concurrent
+from retrieval.product_table import ProductTable
 from shopchat.timing import elapsed_ms
 
 WORDS = {"icecat": ("wireless mouse", "logitech"), "dummyjson": ("lipstick", "essence")}
@@ -40,11 +41,12 @@ class Checked:
     ids: list[str]
 
 
-def check_answer(answer: Answer, step: Step, bot: Assistant, previous: list[str]) -> Checked:
+def check_answer(answer: Answer, step: Step, table: ProductTable, previous: list[str]
+                 ) -> Checked:
     if answer.intent == Intent.BUSY:
         return Checked("", [])
     ids = [item.id for item in answer.items]
-    problem = check_items(ids, answer.message, step, bot.searcher.table, previous)
+    problem = check_items(ids, answer.message, step, table, previous)
     cap = answer.constraints.get("price_max")
     if not problem and step.price_max is not None and cap != step.price_max:
         problem = f"price cap {cap} is not this conversation's {step.price_max}"  # a leak
@@ -56,7 +58,13 @@ def check_answer(answer: Answer, step: Step, bot: Assistant, previous: list[str]
     return Checked(problem, ids)
 
 
-def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Turn]:
+TurnStream = Callable[[str, str, "str | None", int], Iterable[Event]]
+"""``(user, message, session id, turn number)`` -> the turn's events, its answer last: the
+assistant in this process, or one replica of several over HTTP (``assistant.api_load``)."""
+
+
+def run_conversation(stream: TurnStream, table: ProductTable, n: int, script: Sequence[Step]
+                     ) -> list[Turn]:
     user = f"load-{n}"
     session: str | None = None
     previous: list[str] = []
@@ -67,17 +75,17 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
         error = model = False
         try:
             answer = None
-            for event in bot.ask_stream(user, step.message, session):
+            for event in stream(user, step.message, session, step_no):
                 if isinstance(event, CandidatesEvent) and event.items and first is None:
                     first = elapsed_ms(started)
                 elif isinstance(event, AnswerEvent):
                     answer = event.answer
             assert answer is not None  # ask_stream always ends with its answer
             session = answer.session_id
-            checked = check_answer(answer, step, bot, previous)
+            checked = check_answer(answer, step, table, previous)
             problem, ids, busy = checked.problem, checked.ids, answer.intent == Intent.BUSY
             degraded = answer.degraded and not busy
-            model = (first is not None and bool(ids) and not answer.degraded
+            model = (bool(ids) and not answer.degraded
                      and answer.timings_ms.get("rerank", 0.0) > 0)  # the model ranked it
         except Exception as exc:  # a counted error, never a crash of the bench
             problem, ids, busy, degraded = f"{type(exc).__name__}: {exc}", [], False, False
@@ -89,10 +97,20 @@ def run_conversation(bot: Assistant, n: int, script: Sequence[Step]) -> list[Tur
     return turns
 
 
+def script_words(catalog: str) -> tuple[str, str]:
+    """The product word and brand of the leak script for ``catalog`` (a renamed test copy too)."""
+    return WORDS.get(catalog.split("-")[0], WORDS["icecat"])
+
+
 def run_ask_load(bot: Assistant, conversations: int, turns: int, concurrent: bool = True,
                  progress: bool = True) -> LoadRun:
-    word, brand = WORDS.get(bot.searcher.catalog.split("-")[0], WORDS["icecat"])
+    word, brand = script_words(bot.searcher.catalog)
+
+    def stream(user: str, message: str, session: str | None, _turn: int) -> Iterable[Event]:
+        return bot.ask_stream(user, message, session)
+
     return run_concurrent(
         "ask()", conversations, turns,
-        lambda n: run_conversation(bot, n, leak_script(n, word, brand)[:turns]),
+        lambda n: run_conversation(stream, bot.searcher.table, n,
+                                   leak_script(n, word, brand)[:turns]),
         concurrent, progress)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from shopchat.cli.common import console, fail_cleanly
+from shopchat.errors import ConfigError
 from shopchat.settings import get_settings
 
 if TYPE_CHECKING:
@@ -261,6 +262,70 @@ def load(
     title = (f"ask_stream(), {bot.searcher.catalog}, {turns} turns per conversation (LLM: "
              f"{settings.llm_backend}, budget {settings.llm_timeout:g} s)")
     _load_report(title, runs, out_dir, "conversation")
+
+
+@app.command("api")
+def api(
+    catalog: str = typer.Option(None, "--catalog", "-c"),
+    conversations: int = typer.Option(64, "--conversations", "-n",
+                                      help="Concurrent conversations."),
+    turns: int = typer.Option(5, "--turns", help="Turns per conversation (at most 5)."),
+    solo: int = typer.Option(8, "--solo", help="Conversations run one at a time first."),
+    replicas: str = typer.Option("1,2", "--replicas", help="Replica counts to run."),
+    llm: bool = typer.Option(False, "--llm/--no-llm",
+                             help="Keep the model stage (default: retrieval only, so the "
+                                  "figures measure the HTTP and session layers)."),
+) -> None:
+    """HTTP ask (POST /api/v1/ask on 1 and 2 `shopchat serve` replicas) vs ask() in this
+    process: the same leak-checked conversations, p50/p95 per turn, one at a time and at once.
+    Two replicas need SHOPCHAT_CHROMA_URL and SHOPCHAT_DATABASE_URL (shared stores)."""
+    import secrets
+
+    from assistant import Assistant
+    from assistant.api_load import run_api_load
+    from assistant.load import run_ask_load
+    from assistant.served import served_replicas
+
+    settings = get_settings()
+    counts = [int(n) for n in replicas.split(",") if n.strip()]
+    backend = settings.llm_backend if llm else "none"
+    settings = settings.model_copy(update={"llm_backend": backend})
+    key = secrets.token_urlsafe(24)
+    env = {"SHOPCHAT_LLM_BACKEND": backend, "SHOPCHAT_API_KEYS": key}
+    with fail_cleanly():
+        if max(counts, default=1) > 1 and not (settings.chroma_url and settings.database_url):
+            raise ConfigError("several replicas share state through a `chroma run` server and "
+                              "PostgreSQL: set SHOPCHAT_CHROMA_URL and SHOPCHAT_DATABASE_URL")
+        bot = Assistant.open(catalog, settings)
+        name, table = bot.searcher.catalog, bot.searcher.table
+        runs = {"ask()": [run_ask_load(bot, solo, turns, concurrent=False),
+                          run_ask_load(bot, conversations, turns, concurrent=True)]}
+        if bot.personaliser is not None:
+            bot.personaliser.close()
+        bot.searcher.close()  # the replicas open the stores next
+        for count in counts:
+            with served_replicas(name, count, env) as served:
+                urls = [r.url for r in served]
+                runs[f"HTTP, {count} replica{'s' if count > 1 else ''}"] = [
+                    run_api_load(urls, name, table, solo, turns, key, concurrent=False),
+                    run_api_load(urls, name, table, conversations, turns, key)]
+    out = Table(title=f"ask: HTTP API vs in-process, {name}, {turns} turns per conversation "
+                      f"(LLM: {backend})")
+    for col in ("runner", "conversations", "turns", "errors", "invalid", "p50 ms", "p95 ms",
+                "turns/s", "p50 - ask() p50 ms"):
+        out.add_column(col, justify="right")
+    base = runs["ask()"]
+    for label, pair in runs.items():
+        for run, ref in zip(pair, base, strict=True):
+            out.add_row(label, run.label, str(len(run.turns)), str(len(run.errors)),
+                        str(sum(1 for t in run.turns if t.problem and not t.error)),
+                        f"{run.pct(50):.1f}", f"{run.pct(95):.1f}", f"{run.turns_per_s:.1f}",
+                        f"{run.pct(50) - ref.pct(50):+.1f}")
+    console.print(out)
+    for run in [r for pair in runs.values() for r in pair]:
+        for turn in [t for t in run.turns if t.problem][:5]:
+            console.print(f"[red]{run.label}: conversation {turn.shopper} turn {turn.step + 1} "
+                          f"({turn.message!r}): {turn.problem}[/]")
 
 
 def _figure(value: float | None) -> str:

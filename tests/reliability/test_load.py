@@ -39,8 +39,9 @@ def test_a_leaked_constraint_is_caught(dummy_searcher: Searcher, tmp_path: Path)
     other = bot.ask("b", theirs[0].message)  # conversation 2's cap: $22
     leaked = Answer(session_id="x", items=other.items, message=other.message,
                     constraints=other.constraints)
-    assert "not this conversation's 21" in check_answer(leaked, mine[0], bot, []).problem
-    assert check_answer(bot.ask("a", mine[0].message), mine[0], bot, []).problem == ""
+    table = bot.searcher.table
+    assert "not this conversation's 21" in check_answer(leaked, mine[0], table, []).problem
+    assert check_answer(bot.ask("a", mine[0].message), mine[0], table, []).problem == ""
 
 
 def test_beyond_capacity_callers_get_busy_at_once(dummy_searcher: Searcher,
