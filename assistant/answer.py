@@ -130,6 +130,13 @@ class Answer(BaseModel):
     refines the conversation (empty for turns that show no products)."""
     language: Language = "en"
     """The language of ``message`` and the reasons: the shopper's ("zh" for Chinese)."""
+    new_session: bool = False
+    """This turn began a new conversation: no session id was given, the id was never seen
+    before, or its conversation expired (then ``session_note`` says so)."""
+    session_note: str = ""
+    """What became of the conversation, in ``language``, when the shopper should know: it
+    had expired (a new one started), or it is kept only for now (the store is down; also
+    ``degraded_reason`` "sessions_unavailable"). Already in ``message``."""
 
 
 class CandidatesEvent(BaseModel):

@@ -156,6 +156,11 @@ PHRASES: dict[str, tuple[str, str]] = {
     "too_long": ("That message is {length} characters long; the limit is {limit}.",
                  "这条消息有{length}个字符，超过了{limit}个字符的上限。"),
     "start_over": ("Starting over. What are you looking for?", "好的，重新开始。您想找什么？"),
+    "session_expired": ("Your earlier conversation had expired, so this starts a new one.",
+                        "之前的对话已过期，现在开始新的对话。"),
+    "sessions_unavailable": ("This conversation cannot be saved right now; it continues on "
+                             "this server for the moment.",
+                             "暂时无法保存这段对话，目前仅在本服务器上继续。"),
     "busy": ("The assistant is busy right now; please try again in a moment.",
              "助手正忙，请稍后再试。"),
     # -- a shopper's own history ------------------------------------------------------------

@@ -1,10 +1,16 @@
-"""The assistant: ``ask`` / ``ask_stream`` run one conversation turn (``assistant.turn``)."""
+"""The assistant: ``ask`` / ``ask_stream`` run one conversation turn (``assistant.turn``).
+
+Around a turn: the session is loaded from its store (``assistant.session``), the turn runs on
+it, and its new state is saved once, before the final answer is yielded: a turn that fails
+half-way, or whose caller stops reading early, leaves the stored session as it was.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 from assistant.answer import Answer, AnswerEvent, Event, describe_filters
 from assistant.intents import Intent
@@ -14,16 +20,29 @@ from assistant.llm.gate import GatedLLM, ModelGate
 from assistant.phrases import phrase
 from assistant.prompts import MAX_ABOUT_CHARS
 from assistant.rerank import RerankConfig
-from assistant.session import SessionStore
+from assistant.session import (
+    Loaded,
+    SessionLocks,
+    Sessions,
+    SessionStore,
+    check_session_id,
+    new_session_id,
+)
+from assistant.session_store import DatabaseSessions
 from assistant.turn import TurnPipeline
 from retrieval import Searcher, open_searcher
 from retrieval.profiles import ForgetReport, Personaliser, Profile
-from shopchat.errors import ConfigError
+from shopchat.errors import ConfigError, StoreError
 from shopchat.ids import check_user_id
 from shopchat.language import language_of
 from shopchat.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+SESSIONS_UNAVAILABLE = "sessions_unavailable"
+"""``Answer.degraded_reason`` when the conversation could not be read or saved (it is kept in
+this process meanwhile)."""
+
 
 def default_rerank_config(settings: Settings, llm: LLM | None) -> RerankConfig:
     about = settings.llm_item_chars
@@ -45,6 +64,7 @@ class Assistant:
     """The public face: ``ask`` / ``ask_stream`` / ``record`` / ``forget`` for one catalog.
 
     Owns the sessions and the bound on turns in flight; each turn runs in ``TurnPipeline``.
+    ``sessions`` defaults to memory here; ``Assistant.open`` keeps them in the database.
     """
 
     def __init__(
@@ -52,14 +72,16 @@ class Assistant:
         searcher: Searcher,
         llm: LLM | None,
         settings: Settings,
-        sessions: SessionStore | None = None,
+        sessions: Sessions | None = None,
         personaliser: Personaliser | None = None,
         rerank_config: RerankConfig | None = None,
     ) -> None:
         self.searcher = searcher
         self.llm = llm
         self.settings = settings
-        self.sessions = sessions or SessionStore()
+        self.sessions: Sessions = (
+            SessionStore(ttl=settings.session_ttl) if sessions is None else sessions)
+        self._session_locks = SessionLocks()
         self.personaliser = personaliser
         self._capacity = threading.BoundedSemaphore(max(1, settings.max_turns_in_flight))
         self.rerank_config = rerank_config or default_rerank_config(settings, llm)
@@ -68,11 +90,16 @@ class Assistant:
         self.pipeline = TurnPipeline(searcher, gated, settings, self.rerank_config, personaliser)
 
     @classmethod
-    def open(cls, catalog: str | None = None, settings: Settings | None = None) -> Assistant:
+    def open(cls, catalog: str | None = None, settings: Settings | None = None,
+             sessions: Sessions | None = None) -> Assistant:
+        """The catalog's assistant; sessions in the configured database unless given."""
         settings = settings or get_settings()
-        searcher = open_searcher(catalog or settings.default_catalog, settings)
+        catalog = catalog or settings.default_catalog
+        searcher = open_searcher(catalog, settings)
         personaliser = Personaliser.open(searcher, settings) if settings.personalise else None
-        return cls(searcher, get_llm(settings), settings, personaliser=personaliser)
+        if sessions is None:
+            sessions = DatabaseSessions.open(settings, catalog)
+        return cls(searcher, get_llm(settings), settings, sessions, personaliser)
 
     def record(self, user_id: str, item_id: str, event: str) -> Profile:
         """A like, dislike, click... by ``user_id``: their next turn already reflects it."""
@@ -102,17 +129,65 @@ class Assistant:
         Beyond ``max_turns_in_flight`` turns at once the answer is an immediate "busy" one
         (``Intent.BUSY``), never a wait in an unbounded queue.
         """
-        session = self.sessions.get(check_user_id(user_id), session_id)
+        user_id = check_user_id(user_id)
+        if session_id is not None:
+            check_session_id(session_id)
         if not self._capacity.acquire(blocking=False):
             log.warning("busy: %d turns in flight", self.settings.max_turns_in_flight)
-            yield AnswerEvent(answer=Answer(
-                session_id=session.id, intent=Intent.BUSY, degraded=True, degraded_reason="busy",
-                message=phrase(language_of(str(query)), "busy"),
-                language=language_of(str(query)),
-                constraints=describe_filters(session.filters)))
+            yield AnswerEvent(answer=self._busy(user_id, query, session_id))
             return
         try:
-            with session.lock:
-                yield from self.pipeline.run(session, query)
+            # turns of one conversation in this process run one after another
+            held = self._session_locks.hold(session_id) if session_id else nullcontext()
+            with held:
+                loaded = self.sessions.load(user_id, session_id)
+                for event in self.pipeline.run(loaded.session, query):
+                    if isinstance(event, AnswerEvent):
+                        saved = self.sessions.save(loaded.session)
+                        event = AnswerEvent(answer=session_news(event.answer, loaded, saved))
+                    yield event
         finally:
             self._capacity.release()
+
+    def _busy(self, user_id: str, query: str, session_id: str | None) -> Answer:
+        lang = language_of(str(query))
+        try:
+            loaded: Loaded | None = self.sessions.load(user_id, session_id)
+        except StoreError:
+            loaded = None
+        answer = Answer(
+            session_id=loaded.session.id if loaded else session_id or new_session_id(),
+            intent=Intent.BUSY, degraded=True, degraded_reason="busy",
+            message=phrase(lang, "busy"), language=lang,
+            constraints=describe_filters(loaded.session.filters) if loaded else {})
+        return session_news(answer, loaded, saved=True) if loaded else answer
+
+    def close(self) -> None:
+        """Release the session store's connections (the searcher and personaliser are the
+        caller's to close)."""
+        self.sessions.close()
+
+
+def session_news(answer: Answer, loaded: Loaded, saved: bool) -> Answer:
+    """``answer`` saying what became of the conversation: a new one (``new_session``), one
+    that expired (a note before the message), one only this process keeps (a degraded note).
+
+    A turn with an id never seen before is a new conversation without a note: the page picks
+    its conversation's id before the first turn.
+    """
+    lang = answer.language
+    notes: list[str] = []
+    update: dict[str, object] = {"new_session": loaded.status != "continued"}
+    message = answer.message
+    if loaded.status == "expired":
+        notes.append(phrase(lang, "session_expired"))
+        message = f"_{notes[-1]}_\n\n{message}"
+    if loaded.degraded or not saved:
+        notes.append(phrase(lang, "sessions_unavailable"))
+        message = f"{message}\n\n_{notes[-1]}_"
+        reason = answer.degraded_reason
+        update.update(degraded=True, degraded_reason=SESSIONS_UNAVAILABLE if not reason
+                      else f"{reason}; {SESSIONS_UNAVAILABLE}")
+    if notes:
+        update.update(session_note=phrase(lang, "sentence_gap").join(notes), message=message)
+    return answer.model_copy(update=update)

@@ -149,14 +149,25 @@ def reply_item_ids(reply: str) -> list[str]:
     return ITEM_ID.findall(reply)
 
 
+NOTICES = {
+    "sessions_unavailable": "<strong>Not saved:</strong> this conversation cannot be saved "
+                            "right now; it continues on this server for the moment.",
+}
+"""Notices for ``degraded_reason`` values other than the language model's."""
+
+
 def notice_html(reason: str | None) -> str:
+    """The page's notice for ``Answer.degraded_reason`` (maybe several, "; "-separated)."""
     if not reason:
         return ""
-    return (
-        '<div class="shopchat-notice" role="status"><strong>Degraded answer:</strong> '
-        f"the language model was not usable ({html.escape(reason)}), so these items are in "
-        "search order with reasons taken from the product data.</div>"
-    )
+    parts = [part.strip() for part in reason.split("; ") if part.strip()]
+    notices = [NOTICES[part] for part in parts if part in NOTICES]
+    model = [part for part in parts if part not in NOTICES]
+    if model:
+        notices.insert(0, "<strong>Degraded answer:</strong> the language model was not usable "
+                          f"({html.escape('; '.join(model))}), so these items are in search "
+                          "order with reasons taken from the product data.")
+    return "".join(f'<div class="shopchat-notice" role="status">{n}</div>' for n in notices)
 
 
 def history_markdown(events: Sequence[StoredEvent], products: dict[str, Product],
