@@ -120,3 +120,4 @@ class Shop:
             if bot.personaliser is not None:
                 bot.personaliser.close()
             bot.searcher.close()
+            bot.close()  # its session store's connections
