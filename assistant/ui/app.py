@@ -1,21 +1,30 @@
 """The Gradio chat page: streamed answers, product cards with like/dislike, shopper selection.
 
+Who the page's shopper is: in demo mode (``SHOPCHAT_DEMO``) anyone picked in the selector;
+otherwise this browser's guest, or the user a storefront-signed ``?token=`` names, resolved on
+page load and kept server-side (``gr.State``), never taken from what the browser sends.
+
 Layout: the conversation on the left; the current recommendations as cards on the right,
 under the latest answer's facet chips (``assistant.ui.chips``: a click sends the chip's
 follow-up, "only Logitech", "27 inch", as the next message).
 ``/chat`` is the one public API endpoint: ``Client(url).predict(message, user_id,
-api_name="/chat")`` returns the reply as Markdown and keeps a conversation per client.
+api_name="/chat")`` returns the reply as Markdown and keeps a conversation per client. With
+``SHOPCHAT_API_KEYS`` set, ``/chat``, ``/chat_stream`` and ``/feedback`` need
+``Authorization: Bearer <key>`` (or a shopper token, acting only as its user).
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from fastapi import FastAPI
 
 from assistant.answer import Answer, AnswerEvent, AnswerItem, CandidatesEvent, ReasonsEvent
+from assistant.api.auth import AuthError, ForbiddenError, authenticate
 from assistant.intents import Intent
 from assistant.turn import SHOWS_PRODUCTS
 from assistant.ui.chips import CHIPS_CSS, FacetChips
@@ -30,7 +39,14 @@ from assistant.ui.render import (
     notice_html,
     reply_markdown,
 )
-from assistant.ui.shop import GUEST, Shop, conversation_id, shopper_id
+from assistant.ui.shop import (
+    GUEST,
+    GUEST_PREFIX,
+    Shop,
+    conversation_id,
+    page_shopper,
+    shopper_id,
+)
 from shopchat.errors import ShopchatError
 
 log = logging.getLogger(__name__)
@@ -51,6 +67,7 @@ PAGE_CSS = """
 #shopchat-cards .shopchat-like, #shopchat-cards .shopchat-dislike {color: #1e293b;}
 #shopchat-history {color: #1e293b;}
 #shopchat-notice:not(:has(.shopchat-notice)) {display: none;}
+#shopchat-identity:not(:has(.shopchat-notice)) {display: none;}
 [data-testid="block-info"] {color: #3730a3 !important;}
 #shopchat-examples .label, #shopchat-examples .label * {color: #3730a3 !important;}
 #shopchat-examples button {color: #1e293b !important;}
@@ -98,26 +115,66 @@ THEME_FONTS = ["system-ui", "DejaVu Sans", "sans-serif"]
 
 
 def launch_app(shop: Shop, *, host: str = "127.0.0.1", port: int | None = 7860,
-               prevent_thread_lock: bool = False) -> gr.Blocks:
-    """Build and launch the page with its styling and request limits."""
-    demo = build_app(shop)
-    theme = gr.themes.Soft(font=THEME_FONTS, font_mono=["DejaVu Sans Mono", "monospace"])
+               prevent_thread_lock: bool = False) -> Any:
+    """Serve the page and the HTTP API (``assistant.api.app``). ``prevent_thread_lock``: on a
+    background thread, returning the running server (``local_url``, ``close()``)."""
+    from assistant.api.app import serve, start_server
+
+    if prevent_thread_lock:
+        return start_server(shop, host, port)
+    serve(shop, host, port or 7860)
+    return None
+
+
+def mount_page(app: FastAPI, demo: gr.Blocks, shop: Shop) -> FastAPI:
+    """``demo`` at ``/`` of ``app`` with its styling and request limits."""
     # worker threads for every turn the page runs at once (Gradio's default is 40)
     threads = max(40, shop.settings.ui_concurrency + 8)
-    demo.launch(server_name=host, server_port=port, quiet=True, css=CSS, theme=theme,
-                max_threads=threads,
-                head=FOLLOW_CHAT,
-                max_file_size=shop.settings.ui_max_upload, footer_links=["api"],
-                prevent_thread_lock=prevent_thread_lock)
-    return demo
+    demo.max_threads = threads
+    demo._queue.max_thread_count = threads
+    theme = gr.themes.Soft(font=THEME_FONTS, font_mono=["DejaVu Sans Mono", "monospace"])
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, theme=theme, head=FOLLOW_CHAT,
+                               max_file_size=shop.settings.ui_max_upload,
+                               footer_links=["api"], show_error=False)
 
 
 def _session(request: gr.Request | None) -> str:
     return (request.session_hash if request is not None else None) or "anonymous"
 
 
+def _api_user(shop: Shop, user_id: str, request: gr.Request | None) -> str:
+    """The shopper a ``/chat``, ``/chat_stream`` or ``/feedback`` caller may act as (keys and
+    tokens as the HTTP API takes them); raises ``gr.Error`` saying why not."""
+    header = request.headers.get("authorization") if request is not None else None
+    try:
+        caller = authenticate(header, shop.settings)
+        if caller.user_id is not None and (user_id or GUEST).strip() == GUEST:
+            return caller.user_id  # a shopper token: "guest" (the default) means its user
+        return caller.act_as(user_id or GUEST)
+    except (AuthError, ForbiddenError) as exc:
+        raise gr.Error(str(exc), title="Not allowed") from exc
+
+
+def identity_html(message: str) -> str:
+    if not message:
+        return ""
+    return f'<div class="shopchat-notice" role="status">{html.escape(message)}</div>'
+
+
 def build_app(shop: Shop) -> gr.Blocks:
     slots = shop.settings.answer_items
+    demo_mode = shop.settings.demo
+
+    def page_user(who: str, request: gr.Request | None) -> str:
+        """Demo: the selector's shopper. Otherwise the server-side identity set on load."""
+        if demo_mode:
+            return shopper_id(who, _session(request))
+        return who or shopper_id(GUEST, _session(request))
+
+    def shown_name(who: str, user: str) -> str:
+        if demo_mode:
+            return who or GUEST
+        return GUEST if user.startswith(GUEST_PREFIX) else user
     with gr.Blocks(title="shopchat", analytics_enabled=False) as demo:
         gr.Markdown("# shopchat\nAsk for products in your own words, then refine: "
                     "“cheaper”, “only Logitech”, “why the second one?”.",
@@ -128,9 +185,15 @@ def build_app(shop: Shop) -> gr.Blocks:
                     catalog = gr.Dropdown(shop.catalogs, value=shop.default, label="Catalog",
                                           interactive=len(shop.catalogs) > 1, scale=1,
                                           min_width=140)
-                    shopper = gr.Dropdown(shop.shoppers(shop.default), value=GUEST,
-                                          label="Shopper", allow_custom_value=True, scale=1,
-                                          min_width=140, elem_id="shopchat-shopper")
+                    if demo_mode:  # anyone may pick any shopper: a demo only
+                        shopper = gr.Dropdown(shop.shoppers(shop.default), value=GUEST,
+                                              label="Shopper", allow_custom_value=True,
+                                              scale=1, min_width=140,
+                                              elem_id="shopchat-shopper")
+                # outside demo mode: the user id set on page load, kept on the server
+                identity = gr.State("")
+                who: gr.Dropdown | gr.State = shopper if demo_mode else identity
+                signed_in = gr.HTML("", elem_id="shopchat-identity")
                 notice = gr.HTML("", elem_id="shopchat-notice")
                 # The heading names the conversation; the chatbot's own label would float
                 # over its first message.
@@ -171,8 +234,8 @@ def build_app(shop: Shop) -> gr.Blocks:
                     groups.append(group)
                     cards.append(card)
                     for button, event in ((like, "like"), (dislike, "dislike")):
-                        button.click(_feedback_handler(shop, i, event),
-                                     inputs=[items, shopper, catalog],
+                        button.click(_feedback_handler(shop, i, event, page_user, shown_name),
+                                     inputs=[items, who, catalog],
                                      outputs=[items, card, history], api_visibility="private")
 
         def show_cards(shown: list[dict[str, Any]], pending: bool) -> dict[Any, Any]:
@@ -192,7 +255,7 @@ def build_app(shop: Shop) -> gr.Blocks:
                     request: gr.Request) -> Iterator[dict[Any, Any]]:
             chat = [*(chat or []), {"role": "user", "content": md_escape(message)}]
             try:
-                user = shopper_id(selected, _session(request))
+                user = page_user(selected, request)
                 sid = conversation_id(_session(request), user, catalog_name, "ui")
                 bot = shop.assistant(catalog_name)
                 for event in bot.ask_stream(user, message, sid):
@@ -222,36 +285,55 @@ def build_app(shop: Shop) -> gr.Blocks:
         def reset(selected: str, catalog_name: str,
                   request: gr.Request) -> dict[Any, Any]:
             session = _session(request)
-            user = shopper_id(selected, session)
+            user = page_user(selected, request)
             shop.end_conversation(catalog_name, conversation_id(session, user, catalog_name, "ui"))
-            return {chatbot: [], box: "", notice: "", history: _history(shop, catalog_name,
-                                                                         selected, user),
+            return {chatbot: [], box: "", notice: "",
+                    history: _history(shop, catalog_name, shown_name(selected, user), user),
                     **show_cards([], pending=False), **chips.show([])}
 
-        def change_catalog(catalog_name: str, request: gr.Request) -> dict[Any, Any]:
+        def change_catalog(selected: str, catalog_name: str,
+                           request: gr.Request) -> dict[Any, Any]:
+            if not demo_mode:
+                return reset(selected, catalog_name, request)
             out = reset(GUEST, catalog_name, request)
             out[shopper] = gr.update(choices=shop.shoppers(catalog_name), value=GUEST)
+            return out
+
+        def identify(catalog_name: str, request: gr.Request) -> dict[Any, Any]:
+            """Page load outside demo mode: the shopper from ``?token=``, else the guest."""
+            token = request.query_params.get("token") if request is not None else None
+            user, message = page_shopper(token, _session(request), shop.settings)
+            out = reset(user, catalog_name, request)
+            out[identity] = user
+            out[signed_in] = identity_html(message)
             return out
 
         chat_outputs = [chatbot, box, items, notice, *groups, *cards, *chips.outputs]
         reset_outputs = [chatbot, box, items, notice, history, *groups, *cards, *chips.outputs]
         for trigger in (box.submit, send.click):
-            trigger(respond, inputs=[box, chatbot, shopper, catalog], outputs=chat_outputs,
+            trigger(respond, inputs=[box, chatbot, who, catalog], outputs=chat_outputs,
                     api_visibility="private")
-        chips.bind(respond, [chatbot, shopper, catalog], chat_outputs)
-        new.click(reset, inputs=[shopper, catalog], outputs=reset_outputs,
+        chips.bind(respond, [chatbot, who, catalog], chat_outputs)
+        new.click(reset, inputs=[who, catalog], outputs=reset_outputs,
                   api_visibility="private")
-        shopper.change(reset, inputs=[shopper, catalog], outputs=reset_outputs,
-                       api_visibility="private")
-        catalog.change(change_catalog, inputs=[catalog], outputs=[*reset_outputs, shopper],
-                       api_visibility="private")
-        demo.load(reset, inputs=[shopper, catalog], outputs=reset_outputs,
-                  api_visibility="private")
+        if demo_mode:
+            shopper.change(reset, inputs=[shopper, catalog], outputs=reset_outputs,
+                           api_visibility="private")
+            catalog.change(change_catalog, inputs=[shopper, catalog],
+                           outputs=[*reset_outputs, shopper], api_visibility="private")
+            demo.load(reset, inputs=[shopper, catalog], outputs=reset_outputs,
+                      api_visibility="private")
+        else:
+            catalog.change(change_catalog, inputs=[identity, catalog], outputs=reset_outputs,
+                           api_visibility="private")
+            demo.load(identify, inputs=[catalog],
+                      outputs=[*reset_outputs, identity, signed_in], api_visibility="private")
 
         def chat(message: str, user_id: str = GUEST, catalog: str = "",
                  request: gr.Request = None) -> str:  # type: ignore[assignment]
             """One conversation turn; the reply as Markdown (items end with `id:<item id>`)."""
-            return _api_turn(shop, message, user_id, catalog, _session(request))
+            user = _api_user(shop, user_id, request)
+            return _api_turn(shop, message, user, catalog, _session(request))
 
         gr.api(chat, api_name="chat")
 
@@ -259,7 +341,8 @@ def build_app(shop: Shop) -> gr.Blocks:
                         request: gr.Request = None) -> Iterator[str]:  # type: ignore[assignment]
             """One conversation turn, streamed: the candidates (Markdown, items with `id:`) as
             soon as retrieval has them, then the final reply as ``/chat`` gives it."""
-            yield from _api_stream(shop, message, user_id, catalog, _session(request))
+            user = _api_user(shop, user_id, request)
+            yield from _api_stream(shop, message, user, catalog, _session(request))
 
         gr.api(chat_stream, api_name="chat_stream")
 
@@ -267,6 +350,7 @@ def build_app(shop: Shop) -> gr.Blocks:
                      request: gr.Request = None) -> str:  # type: ignore[assignment]
             """Record a like, dislike, click, cart or purchase of ``item_id`` by ``user_id``."""
             catalog = catalog or shop.default
+            user_id = _api_user(shop, user_id, request)
             try:
                 shop.record(catalog, shopper_id(user_id, _session(request)), item_id, event)
             except ShopchatError as exc:
@@ -301,23 +385,24 @@ def _chat_text(answer: Answer) -> str:
     return answer.message
 
 
-def _history(shop: Shop, catalog: str, selected: str, user: str) -> str:
+def _history(shop: Shop, catalog: str, shown: str, user: str) -> str:
     try:
         events = shop.history(catalog, user)
     except ShopchatError as exc:
         return f"⚠ {md_escape(str(exc))}"
     table = shop.assistant(catalog).searcher.table
     products = {e.item_id: p for e in events if (p := table.get(e.item_id)) is not None}
-    return history_markdown(events, products, selected or GUEST)
+    return history_markdown(events, products, shown or GUEST)
 
 
-def _feedback_handler(shop: Shop, slot: int, event: str) -> Any:
+def _feedback_handler(shop: Shop, slot: int, event: str, page_user: Any, shown_name: Any
+                      ) -> Any:
     def handle(shown: list[dict[str, Any]], selected: str, catalog: str,
                request: gr.Request) -> tuple[list[dict[str, Any]], str, str]:
         if slot >= len(shown):
             raise gr.Error("That card is no longer shown.")
         item = AnswerItem.model_validate(shown[slot]["item"])
-        user = shopper_id(selected, _session(request))
+        user = page_user(selected, request)
         try:
             shop.record(catalog, user, item.id, event)
         except ShopchatError as exc:
@@ -327,7 +412,7 @@ def _feedback_handler(shop: Shop, slot: int, event: str) -> Any:
         verb = "liked" if event == "like" else "marked as not for you"
         gr.Info(f"You {verb} “{item.title[:60]}”: the next answer takes it into account.")
         return (shown, card_html(item, slot + 1, feedback=event),
-                _history(shop, catalog, selected, user))
+                _history(shop, catalog, shown_name(selected, user), user))
 
     return handle
 

@@ -12,8 +12,9 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 
+from assistant.api.tokens import TokenError, verify_token
 from assistant.service import Assistant
-from retrieval.profiles import StoredEvent
+from retrieval.profiles import ForgetReport, StoredEvent
 from shopchat.errors import IndexNotBuiltError
 from shopchat.settings import Settings
 
@@ -38,6 +39,25 @@ def shopper_id(selected: str, browser_session: str) -> str:
         return GUEST_PREFIX + hashlib.sha1(browser_session.encode(), usedforsecurity=False
                                            ).hexdigest()[:12]
     return selected
+
+
+def page_shopper(token: str | None, browser_session: str, settings: Settings
+                 ) -> tuple[str, str]:
+    """The page's shopper outside demo mode, and a notice for the page ("" when none).
+
+    The user id in a valid ``?token=`` the storefront signed; otherwise this browser's guest
+    (a forged or expired token says so).
+    """
+    guest = shopper_id(GUEST, browser_session)
+    if not token:
+        return guest, ""
+    if not settings.token_secret:
+        return guest, "This page does not take shopper tokens: you are shopping as a guest."
+    try:
+        return verify_token(token, settings.token_secret).user_id, ""
+    except TokenError as exc:
+        log.info("page token refused (%s)", exc.cause)
+        return guest, f"Your sign-in link is not valid ({exc.cause}): you are shopping as a guest."
 
 
 def conversation_id(browser_session: str, user_id: str, catalog: str, channel: str) -> str:
@@ -99,6 +119,15 @@ class Shop:
 
     def end_conversation(self, catalog: str, session_id: str) -> None:
         self.assistant(catalog).sessions.drop(session_id)
+
+    def opened(self) -> list[Assistant]:
+        """The assistants opened so far (the default one at least, once served)."""
+        with self._lock:
+            return list(self._assistants.values())
+
+    def forget(self, user_id: str) -> list[tuple[str, ForgetReport | None]]:
+        """Drop ``user_id``'s conversations, events and profile in every catalog served."""
+        return [(catalog, self.assistant(catalog).forget(user_id)) for catalog in self.catalogs]
 
     def forget_guest(self, user_id: str) -> None:
         """Drop an anonymous guest's events and profile from every opened catalog."""

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from shopchat.cli import ask, bench, data, evaluate, forget, index, search, serve, serve_llm
+from shopchat.cli import (
+    ask,
+    bench,
+    data,
+    evaluate,
+    forget,
+    index,
+    search,
+    serve,
+    serve_llm,
+    token,
+)
 from shopchat.cli.common import fail_cleanly, setup_logging
 from shopchat.settings import get_settings
 
@@ -16,6 +27,7 @@ app.command("chat")(ask.chat)
 app.command("forget")(forget.forget)
 app.command("serve")(serve.serve)
 app.command("serve-llm")(serve_llm.serve_llm)
+app.command("token")(token.token)
 app.add_typer(data.app, name="data", help="Fetch data sets.")
 app.add_typer(evaluate.app, name="eval", help="Offline evaluation.")
 app.add_typer(bench.app, name="bench", help="Speed benchmarks that print figures.")

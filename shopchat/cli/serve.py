@@ -1,4 +1,4 @@
-"""``shopchat serve``: the Gradio chat page over every indexed catalog."""
+"""``shopchat serve``: the chat page and the HTTP API (``/api/v1``, ``/docs``) in one server."""
 
 from __future__ import annotations
 
@@ -15,16 +15,20 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(7860, "--port", "-p"),
 ) -> None:
-    """Chat page with product cards, likes and shopper selection (Ctrl-C stops it)."""
+    """Chat page with product cards and likes, plus the HTTP API for storefronts (Ctrl-C stops
+    it). SHOPCHAT_API_KEYS protects the API; SHOPCHAT_DEMO=true shows the shopper selector."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from assistant.api.app import serve as run
     from assistant.ui import Shop
-    from assistant.ui.app import launch_app
 
     settings = get_settings()
     with fail_cleanly():
         shop = Shop.open(settings, catalog)
-    console.print(f"[bold]shopchat[/] serving {', '.join(shop.catalogs)} on http://{host}:{port}")
+    url = f"http://{host}:{port}"
+    mode = "demo mode: any shopper may be picked" if settings.demo else "guests and tokens"
+    console.print(f"[bold]shopchat[/] serving {', '.join(shop.catalogs)} on {url} ({mode}); "
+                  f"API {url}/api/v1, docs {url}/docs")
     try:
-        launch_app(shop, host=host, port=port)
+        run(shop, host, port)
     finally:
         shop.close()
