@@ -180,7 +180,10 @@ class RunningServer:
 
     def close(self) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=30)
+        self.thread.join(timeout=2)
+        if self.thread.is_alive():  # open keep-alive or event streams: stop waiting on them
+            self.server.force_exit = True
+            self.thread.join(timeout=30)
         blocks = getattr(self.app.state, "blocks", None)
         if blocks is not None:
             blocks.close()

@@ -136,6 +136,18 @@ class LocalLLM:
         """Load the model now (otherwise the first call does)."""
         self._model()
 
+    def ping(self) -> str:
+        """Cheap reachability (``/readyz``): the model file is there and its process, if
+        started, is alive; raises ``LLMUnavailable``."""
+        path = self._resolved or self.model_path or default_model_path()
+        if not Path(path).is_file():
+            raise LLMUnavailable(f"local model file {path} is missing")
+        with _PROCESS_LOCK:
+            process = _process
+        if process is not None and getattr(process, "_broken", False):
+            raise LLMUnavailable("the local model's process stopped (the next call restarts it)")
+        return f"local model {Path(path).name}"
+
     def complete_json(
         self, messages: list[Message], schema: dict[str, Any], *, max_tokens: int, timeout_s: float
     ) -> str:

@@ -97,6 +97,21 @@ class OpenAILLM:
             raise LLMBadOutput(f"{self.base_url} returned invalid JSON: {exc}") from exc
         return text
 
+    def ping(self, timeout_s: float = 3.0) -> str:
+        """Cheap reachability (``/readyz``): the server lists its models; raises
+        ``LLMUnavailable`` naming the cause."""
+        import httpx
+
+        url = f"{self.base_url.rstrip('/')}/models"
+        try:
+            reply = httpx.get(url, timeout=timeout_s,
+                              headers={"Authorization": f"Bearer {self.api_key}"})
+        except httpx.HTTPError as exc:
+            raise LLMUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+        if reply.status_code != 200:
+            raise LLMUnavailable(f"{url} answered {reply.status_code}: {_short(reply.text)}")
+        return f"{self.base_url} answered"
+
     def _client(self) -> Any:
         with self._lock:
             if self._chat is None:

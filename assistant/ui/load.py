@@ -32,6 +32,7 @@ from tqdm import tqdm
 from assistant.phrases import PHRASES
 from assistant.ui.render import reply_item_ids
 from retrieval.product_table import ProductTable
+from shopchat.settings import get_settings
 from shopchat.timing import elapsed_ms
 
 DEGRADED_NOTES = tuple(text.split("{")[0].strip() for text in PHRASES["degraded"])
@@ -188,8 +189,14 @@ class PageClient:
     (``POST /gradio_api/call/<api>`` then its server-sent events): a client as light as a
     browser tab, so a load test measures the page, not its client library."""
 
-    def __init__(self, url: str, timeout_s: float = 300.0) -> None:
-        self.http = httpx.Client(base_url=url, timeout=timeout_s)
+    def __init__(self, url: str, timeout_s: float = 300.0, key: str | None = None) -> None:
+        """``key``: sent as ``Authorization: Bearer``; default: the first of
+        ``SHOPCHAT_API_KEYS`` (the page's API endpoints need one when keys are set)."""
+        if key is None:
+            keys = get_settings().api_key_list
+            key = keys[0] if keys else None
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.http = httpx.Client(base_url=url, timeout=timeout_s, headers=headers)
         self.session = uuid.uuid4().hex
 
     def stream(self, api: str, *data: Any) -> Iterator[str]:
