@@ -29,7 +29,7 @@ from retrieval.searcher import Searcher
 from retrieval.store import open_client
 from retrieval.types import Filters, Mode, ParsedQuery, SearchResult
 from shopchat.database import DatabaseUnavailable
-from shopchat.errors import DataError
+from shopchat.errors import DataError, StoreError
 from shopchat.ids import check_user_id
 from shopchat.records import EventKind, Interaction
 from shopchat.settings import Settings
@@ -188,6 +188,8 @@ class Personaliser:
 
     def shoppers(self, n: int) -> list[str]:
         """The ``n`` most active users: the chat page's shopper selector."""
+        if time.monotonic() < self._db_down_until:
+            return []
         try:
             return [user for user, _ in self.events.top_users(n)]
         except DatabaseUnavailable as exc:
@@ -234,9 +236,23 @@ class Personaliser:
 
     def _live_writer(self) -> WriteBehind:
         if self._writer is None:
-            self._writer = WriteBehind(self.profiles, self.vectors.dimension,
-                                       self.events.mark_built)
+            self._writer = WriteBehind(self.profiles, self.vectors.dimension, self._written)
         return self._writer
+
+    def _written(self, digests: dict[str, str]) -> None:
+        """After the write-behind stored profiles: mark them built; a user forgotten meanwhile
+        (by another replica) loses the profile just written and its mark again."""
+        try:
+            gone = [user for user in digests if self.events.digest(user) is None]
+            self.events.mark_built({u: d for u, d in digests.items() if u not in gone})
+            if gone:
+                self.profiles.delete(gone)
+                self.events.unmark_built(gone)
+                log.info("%s: %d profiles written after their users were forgotten: deleted",
+                         self.name, len(gone))
+        except StoreError as exc:  # the next `shopchat index` compares digests again
+            log.warning("%s: could not mark %d written profiles as built: %s", self.name,
+                        len(digests), exc)
 
     def digest_prefix(self) -> str:
         return f"{self.config.fingerprint()}|{self.searcher.embedder.name}|"

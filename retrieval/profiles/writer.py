@@ -101,14 +101,17 @@ class WriteBehind:
                 batch = dict(self._pending)
                 self._busy = True
             written = self._write(list(batch.values()))
+            if written:  # before the batch counts as done: flush() returns after this too
+                try:
+                    self._on_written({p.user_id: p.digest for p in batch.values()})
+                except Exception as exc:  # the writer thread must outlive a failing callback
+                    log.error("after writing %d profiles: %s", len(batch), exc)
             with self._cond:
                 for user_id, profile in batch.items():
                     if self._pending.get(user_id) is profile:  # not replaced meanwhile
                         del self._pending[user_id]
                 self._busy = False
                 self._cond.notify_all()
-            if written:
-                self._on_written({p.user_id: p.digest for p in batch.values()})
 
     def _quiet_wait(self) -> float:
         """Seconds until the pending batch is due (0: write now)."""
