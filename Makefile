@@ -24,13 +24,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Indexes Icecat (search) and Online Retail (real shoppers to personalise for), then serves the
-# chat page on http://127.0.0.1:7860 (Ctrl-C stops it). `make chat` is the terminal version.
+# chat page on http://127.0.0.1:7860 (Ctrl-C stops it) in demo mode: its shopper selector lets
+# anyone be any shopper. `make serve` is the same server without it; `make chat` the terminal.
 demo: install
 	$(BIN)/shopchat data fetch $(CATALOG)
 	$(BIN)/shopchat data fetch online-retail
 	$(BIN)/shopchat index --catalog $(CATALOG)
 	$(BIN)/shopchat index --catalog online-retail
-	$(BIN)/shopchat serve --catalog $(CATALOG)
+	SHOPCHAT_DEMO=true $(BIN)/shopchat serve --catalog $(CATALOG)
 
 serve: install
 	$(BIN)/shopchat serve --catalog $(CATALOG)
