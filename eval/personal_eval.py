@@ -31,8 +31,9 @@ from eval.metrics import build_qrels, score_run
 from eval.personal_queries import QueryBuilder
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.indexer import build_index
-from retrieval.profiles import EventStore, Personaliser
+from retrieval.profiles import Personaliser
 from retrieval.profiles.builder import build_profiles
+from retrieval.profiles.events import has_events, open_events
 from retrieval.searcher import Searcher
 from retrieval.types import SearchResult
 from shopchat.errors import ConfigError
@@ -138,10 +139,9 @@ def default_cutoff(interactions: list[Interaction], quantile: float = 0.6) -> da
 
 
 def _forgotten(settings: Settings, catalog: str, users: set[str]) -> set[str]:
-    path = settings.events_path(catalog)
-    if not path.exists():
+    if not has_events(settings, catalog):
         return set()
-    store = EventStore(path)
+    store = open_events(settings, catalog)
     try:
         return {u for u in users if store.is_forgotten(u)}
     finally:

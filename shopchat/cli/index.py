@@ -26,6 +26,7 @@ def index(
     from catalog import load_catalog, load_interactions
     from retrieval import build_index
     from retrieval.profiles import index_users
+    from retrieval.profiles.events import has_events
 
     settings = get_settings()
     name = catalog or settings.default_catalog
@@ -42,7 +43,7 @@ def index(
             f"{stats.embedded}, unchanged {stats.unchanged}, deleted {stats.deleted} in "
             f"{stats.seconds:.1f}s"
         )
-        if users and (loaded.interactions or logs or settings.events_path(name).exists()):
+        if users and (loaded.interactions or logs or has_events(settings, name)):
             profiles = index_users(loaded, settings, extra=logs, progress=not quiet)
             console.print(f"[green]profiles[/] {profiles.describe()}")
 
