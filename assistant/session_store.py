@@ -10,10 +10,11 @@ then a save purges: expired rows' state is cleared (the row stays as a marker, s
 is told its conversation expired rather than that it never was) and markers older than
 ``KEEP_MARKERS_S`` are deleted. ``drop_user`` deletes every row of a user (all catalogs).
 
-Database down: turns keep their sessions in this process (``fallback``) and say so; for
-``RETRY_S`` after a failure the database is not tried again (one probe at a time after), so
-an outage costs one connect timeout now and then, not one per turn. When it is back, a
-session kept here that is newer than its row continues, and is written back on its next turn.
+Database down: turns continue from the state this process last saved (or kept), keep their
+sessions in this process (``fallback``), and say so. While it is unreachable turns do not try
+it; a background probe pings it every ``RETRY_S`` seconds: only the turns in flight when it
+went away wait on a connect timeout. When it is back, a session kept here that is newer than
+its row continues, and is written back on its next turn.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from assistant.session import (
     SessionError,
     Sessions,
     SessionStore,
-    Status,
     check_session_id,
     new_session_id,
 )
@@ -42,7 +42,7 @@ from shopchat.settings import Settings
 log = logging.getLogger(__name__)
 
 RETRY_S = 5.0
-"""After the database fails, turns skip it for this long."""
+"""While the database is unreachable, how often a background probe pings it."""
 PURGE_EVERY_S = 60.0
 """At most one purge per process and this many seconds (on a save)."""
 KEEP_MARKERS_S = 7 * 86_400.0
@@ -65,8 +65,8 @@ CREATE INDEX IF NOT EXISTS sessions_updated ON sessions (updated_at)
 _SELECT = "SELECT user_id, state, updated_at, version FROM sessions WHERE catalog = ? AND id = ?"
 _UPSERT = (
     "INSERT INTO sessions (catalog, id, user_id, state, updated_at, version) "
-    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (catalog, id) DO UPDATE SET state = excluded.state, "
-    "updated_at = excluded.updated_at, version = sessions.version + 1 "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (catalog, id) DO UPDATE SET state = excluded.state, "
+    "updated_at = excluded.updated_at, version = excluded.version "
     "WHERE sessions.user_id = excluded.user_id RETURNING version"
 )
 
@@ -75,12 +75,17 @@ class DatabaseSessions(Sessions):
     """``Sessions`` in one table of ``db`` for one catalog's conversations."""
 
     def __init__(self, db: Database, catalog: str, ttl: float | None = None,
-                 max_fallback: int = 10_000) -> None:
+                 max_fallback: int = 10_000, max_recent: int = 4096) -> None:
         self.db, self.catalog, self.ttl = db, catalog, ttl
         self.fallback = SessionStore(max_fallback, ttl)
         """Sessions kept in this process while the database cannot be reached."""
-        self._down_until = 0.0
-        self._probing = False
+        self._recent: OrderedDict[str, tuple[str, str, float, int]] = OrderedDict()
+        """The last state this process saved of its recent sessions (user, JSON, time,
+        version): where a turn continues from while the database cannot be reached."""
+        self._max_recent = max_recent
+        self._open = False
+        """The circuit breaker: open while the database is unreachable."""
+        self._closed = False
         self._breaker = threading.Lock()
         self._next_purge = 0.0
         self._dropped: OrderedDict[str, float] = OrderedDict()
@@ -135,11 +140,12 @@ class DatabaseSessions(Sessions):
     def save(self, session: Session) -> bool:
         session.updated_at = time.time()
         if self._may_try():
+            state = encode_session(session)
             try:
                 self._ensure_schema()
                 rows = self.db.execute(_UPSERT, (
-                    self.catalog, session.id, session.user_id, encode_session(session),
-                    session.updated_at)).rows
+                    self.catalog, session.id, session.user_id, state,
+                    session.updated_at, session.version + 1)).rows
             except StoreError as exc:
                 self._trip(exc)
             else:
@@ -150,6 +156,7 @@ class DatabaseSessions(Sessions):
                     log.warning("session %s belongs to another user: not saved", session.id)
                     return True
                 session.version = int(rows[0][0])
+                self._remember(session, state)
                 self._maybe_purge()
                 return True
         session.version += 1
@@ -159,6 +166,7 @@ class DatabaseSessions(Sessions):
     def drop(self, session_id: str) -> None:
         self.fallback.drop(session_id)
         with self._breaker:
+            self._recent.pop(session_id, None)
             self._dropped[session_id] = time.time()
             while len(self._dropped) > self.fallback.max_sessions:
                 self._dropped.popitem(last=False)
@@ -172,11 +180,15 @@ class DatabaseSessions(Sessions):
         """Every row of ``user_id`` in the database (all catalogs) and this process; raises
         ``DatabaseUnavailable`` when the database cannot be reached (nothing to retry here)."""
         dropped = self.fallback.drop_user(user_id)
+        with self._breaker:
+            for session_id in [k for k, v in self._recent.items() if v[0] == user_id]:
+                del self._recent[session_id]
         self._ensure_schema()
         result = self.db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
         return dropped + max(0, result.rowcount)
 
     def close(self) -> None:
+        self._closed = True
         self.db.close()
 
     # -- housekeeping -----------------------------------------------------------------------
@@ -211,50 +223,71 @@ class DatabaseSessions(Sessions):
             self._schema_ready = True
 
     def _load_local(self, user_id: str, session_id: str, degraded: bool = True) -> Loaded:
-        """The copy kept in this process, or a new session (a copy: a turn that fails
-        half-way leaves nothing behind)."""
+        """The session as this process last had it: kept here while the database was down,
+        else as this process last saved it; a new one when neither (always a copy: a turn
+        that fails half-way leaves nothing behind)."""
         local = self.fallback.peek(session_id)
-        if local is None:
+        with self._breaker:
+            recent = self._recent.get(session_id)
+        if local is not None:
+            owner, state = local.user_id, encode_session(local)
+            updated_at, version = local.updated_at, local.version
+        elif recent is not None and degraded:
+            owner, state, updated_at, version = recent
+        else:
             return Loaded(Session(session_id, user_id), "new", degraded)
-        if local.user_id != user_id:
+        if owner != user_id:
             raise SessionError(f"session {session_id!r} belongs to another user")
-        status: Status = "expired" if self.expired(local.updated_at) else "continued"
-        if status == "expired":
-            return Loaded(Session(session_id, user_id), status, degraded)
-        copy = decode_session(encode_session(local), session_id, user_id)
-        return Loaded(replace(copy, updated_at=local.updated_at, version=local.version),
-                      status, degraded)
+        if self.expired(updated_at):
+            return Loaded(Session(session_id, user_id, version=version), "expired", degraded)
+        copy = decode_session(state, session_id, user_id)
+        return Loaded(replace(copy, updated_at=updated_at, version=version), "continued",
+                      degraded)
+
+    def _remember(self, session: Session, state: str) -> None:
+        with self._breaker:
+            self._recent[session.id] = (session.user_id, state, session.updated_at,
+                                        session.version)
+            self._recent.move_to_end(session.id)
+            while len(self._recent) > self._max_recent:
+                self._recent.popitem(last=False)
 
     # -- circuit breaker --------------------------------------------------------------------
 
     @property
     def down(self) -> bool:
-        """The database failed within the last ``RETRY_S`` seconds."""
-        return time.monotonic() < self._down_until
+        """The database failed and has not answered a probe since."""
+        return self._open
 
     def _may_try(self) -> bool:
-        """Closed: yes. Open: no until ``RETRY_S`` passed, then one caller probes at a time."""
-        with self._breaker:
-            if self._down_until == 0.0:
-                return True
-            if self._probing or time.monotonic() < self._down_until:
-                return False
-            self._probing = True
-            return True
+        return not self._open
 
     def _trip(self, exc: StoreError) -> None:
+        """Open the breaker: turns skip the database; a background probe pings it every
+        ``RETRY_S`` seconds (turns never wait on it) and closes the breaker when it answers."""
         with self._breaker:
-            if self._down_until == 0.0:
-                log.warning("sessions database unavailable (%s): keeping sessions in this "
-                            "process; retrying in %.0f s", exc, RETRY_S)
-            self._down_until = time.monotonic() + RETRY_S
-            self._probing = False
+            if self._open:
+                return
+            self._open = True
+        log.warning("sessions database unavailable (%s): keeping sessions in this process; "
+                    "retrying every %g s", exc, RETRY_S)
+        threading.Thread(target=self._probe, name="sessions-db-probe", daemon=True).start()
+
+    def _probe(self) -> None:
+        while self._open and not self._closed:
+            time.sleep(RETRY_S)
+            try:
+                self.db.ping()
+            except StoreError:
+                continue
+            self._recovered()
 
     def _recovered(self) -> None:
         with self._breaker:
-            if self._down_until != 0.0:
-                log.warning("sessions database reachable again")
-            self._down_until, self._probing = 0.0, False
+            if not self._open:
+                return
+            self._open = False
+        log.warning("sessions database reachable again")
 
 
 def open_sessions(settings: Settings, catalog: str) -> DatabaseSessions:

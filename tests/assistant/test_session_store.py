@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.phrases import phrase
 from assistant.session import Session, SessionError, SessionStore
 from assistant.session_codec import (
     CodecError,
@@ -24,6 +25,7 @@ from retrieval import Searcher
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.types import Filters
 from shopchat.database import Database, open_database
+from shopchat.language import has_han
 from shopchat.settings import Settings
 
 SPECS = (
@@ -75,7 +77,7 @@ def test_filters_round_trip_through_json_with_every_spec_kind() -> None:
 
 def test_parsed_queries_round_trip(dummy_searcher: Searcher) -> None:
     for query in ("smartphone under $1000 not Apple", "laptop between $500 and $1500 only Asus",
-                  "mascara excluding fragrances over $5", "\u624b\u673a 1000\u7f8e\u5143\u4ee5\u4e0b"):
+                  "mascara excluding fragrances over $5", "手机 1000美元以下"):
         filters = dummy_searcher.parse(query).filters
         assert not filters.is_empty(), query
         assert decode_filters(encode_filters(filters)) == filters, query
@@ -179,7 +181,7 @@ def test_forget_deletes_a_users_sessions_in_every_catalog(db: Database) -> None:
 def bot_on(searcher: Searcher, tmp_path: Path, database_url: str | None = None,
            **overrides: object) -> Assistant:
     settings = Settings(home=tmp_path, personalise=False, database_url=database_url,
-                        **overrides)  # type: ignore[arg-type]
+                        **overrides)
     return Assistant(searcher, None, settings, DatabaseSessions.open(settings, searcher.catalog))
 
 
@@ -219,7 +221,8 @@ def test_an_expired_conversation_starts_anew_and_says_so(
     assert again.message.startswith(f"_{again.session_note}_") and not again.degraded
     assert "price_max" not in again.constraints  # nothing of the expired one is left
     chinese = bot.ask("u1", "\u66f4\u4fbf\u5b9c\u7684", "c2")
-    assert chinese.new_session and chinese.session_note == "之前的对话已过期，现在开始新的对话。"
+    assert chinese.new_session and chinese.session_note == phrase("zh", "session_expired")
+    assert has_han(chinese.session_note)
     assert not bot.ask("u1", "more", "c1").new_session
 
 
