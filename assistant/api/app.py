@@ -180,7 +180,7 @@ class RunningServer:
 
     def close(self) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=2)
+        self.thread.join(timeout=0.5)
         if self.thread.is_alive():  # open keep-alive or event streams: stop waiting on them
             self.server.force_exit = True
             self.thread.join(timeout=30)
