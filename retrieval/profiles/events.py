@@ -107,9 +107,11 @@ def table_suffix(name: str) -> str:
 
 def open_events(settings: Settings, name: str, path: Path | None = None) -> EventStore:
     """Profile set ``name``'s events: in ``settings.database_url``, else the SQLite file
-    ``path`` (default ``settings.events_path(name)``)."""
-    return EventStore(open_database(settings.database_url, path or settings.events_path(name)),
-                      name)
+    ``settings.events_path(name)``. An explicit ``path`` is a SQLite file whatever the settings
+    say (scratch sets of benchmarks and evaluations stay out of the shared database)."""
+    if path is not None:
+        return EventStore(SqliteDatabase(path), name)
+    return EventStore(open_database(settings.database_url, settings.events_path(name)), name)
 
 
 def stored_sets(settings: Settings) -> list[str]:

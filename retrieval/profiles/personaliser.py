@@ -84,7 +84,8 @@ class Personaliser:
              events_path: Path | None = None, client: ClientAPI | None = None,
              config: ProfileConfig | None = None) -> Personaliser:
         """Profile set ``name`` (default: the catalog's) for ``searcher``'s catalog; its events
-        in ``settings.database_url``, else the SQLite file ``events_path``."""
+        in ``settings.database_url`` (else SQLite under ``settings.home``), or in the SQLite
+        file ``events_path`` when given (a scratch set)."""
         name = name or searcher.catalog
         events = open_events(settings, name, events_path)
         store = ProfileStore.open(client or open_client(settings), name)

@@ -165,6 +165,10 @@ def test_sets_in_postgres_are_found_and_forgotten(pg_settings: Settings) -> None
         store.import_interactions(rows(), "src")
         store.close()
     assert not pg_settings.events_path("icecat").exists()  # nothing on this machine's disk
+    scratch = open_events(pg_settings, "scratch", pg_settings.home / "scratch.sqlite")
+    scratch.add(Interaction("u1", "i1", EventKind.LIKE, T))  # a benchmark's: a file, not shared
+    assert scratch.db.kind == "sqlite"
+    scratch.close()
     assert stored_sets(pg_settings) == ["icecat", "online-retail"]
     assert has_events(pg_settings, "icecat") and not has_events(pg_settings, "dummyjson")
 
