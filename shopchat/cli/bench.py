@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from shopchat.cli.bench_sessions import sessions
 from shopchat.cli.common import console, fail_cleanly
 from shopchat.errors import ConfigError
 from shopchat.settings import get_settings
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from retrieval.searcher import Searcher
 
 app = typer.Typer(no_args_is_help=True)
+app.command("sessions")(sessions)
 
 PRICE_CAPS = (50, 100, 200, 500, 1000)
 

@@ -235,3 +235,17 @@ def test_the_in_memory_store_expires_too(dummy_searcher: Searcher, tmp_path: Pat
     assert session.version == 1 and session.text
     session.updated_at -= 61
     assert bot.ask("u1", "more", "m1").session_note.startswith("Your earlier conversation")
+
+
+def test_the_session_bench_measures_every_store(tmp_path: Path, database_url: str) -> None:
+    from assistant.session_bench import bench_sessions
+
+    pg = database_url if database_url.startswith("postgresql") else None
+    results = bench_sessions(FILTERS, tmp_path / "bench.sqlite", pg, rounds=60)
+    assert [r.store for r in results] == ["memory", "SQLite", *(["PostgreSQL"] if pg else [])]
+    assert all(len(r.samples_ms) == 60 for r in results) and results[0].state_bytes > 3000
+    for r in results[1:]:
+        assert r.pct(50) - results[0].pct(50) < 5.0, r.store  # the bound, with margin
+    db = open_database(pg or f"sqlite://{tmp_path / 'bench.sqlite'}", tmp_path / "x.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM sessions").rows == [(0,)]  # cleaned up
+    db.close()
