@@ -249,3 +249,25 @@ def test_the_session_bench_measures_every_store(tmp_path: Path, database_url: st
     db = open_database(pg or f"sqlite://{tmp_path / 'bench.sqlite'}", tmp_path / "x.sqlite")
     assert db.execute("SELECT COUNT(*) FROM sessions").rows == [(0,)]  # cleaned up
     db.close()
+
+
+def test_concurrent_turns_of_one_conversation_lose_nothing(
+        dummy_searcher: Searcher, tmp_path: Path, database_url: str) -> None:
+    """Turns of one conversation at once in a process run one after another: each "more"
+    continues from the one before (no page twice, every turn saved)."""
+    import threading
+
+    bot = bot_on(dummy_searcher, tmp_path, database_url, answer_items=2)
+    bot.ask("u1", "kitchen", "busy-1")
+    pages: list[list[str]] = []
+    threads = [threading.Thread(target=lambda: pages.append(
+        [i.id for i in bot.ask("u1", "more", "busy-1").items])) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    shown = [i for page in pages for i in page]
+    assert len(pages) == 6 and len(shown) == len(set(shown)) == 12
+    session = bot.sessions.load("u1", "busy-1").session
+    assert session.version == 7 and set(shown) <= session.seen
+    bot.close()
