@@ -151,7 +151,8 @@ class DatabaseSessions(Sessions):
             else:
                 self._recovered()
                 self.fallback.drop(session.id)
-                self._dropped.pop(session.id, None)
+                with self._breaker:
+                    self._dropped.pop(session.id, None)
                 if not rows:  # two users raced to open one new id: the first one keeps it
                     log.warning("session %s belongs to another user: not saved", session.id)
                     return True
@@ -170,6 +171,8 @@ class DatabaseSessions(Sessions):
             self._dropped[session_id] = time.time()
             while len(self._dropped) > self.fallback.max_sessions:
                 self._dropped.popitem(last=False)
+        if self._open:
+            return  # the row is ignored from now on, and overwritten by its next turn
         try:
             self.db.execute("DELETE FROM sessions WHERE catalog = ? AND id = ?",
                             (self.catalog, session_id))

@@ -194,3 +194,21 @@ def test_postgresql_stopped_mid_load(dummy_searcher: Searcher, tmp_path: Path,
         session = decode_session(state, session_id, user)
         assert set(session.shown) <= session.seen and version > 0
     db.close()
+
+
+def test_a_conversation_ended_while_the_database_is_down_stays_ended(
+        dummy_searcher: Searcher, tmp_path: Path) -> None:
+    db = Switchable(tmp_path / "sessions.sqlite")
+    bot = bot_with(dummy_searcher, db, tmp_path)
+    bot.ask("u1", "smartphone under $1000", "page-1")
+    db.down = True
+    bot.ask("u1", "cheaper", "page-1")
+    attempts = db.attempts
+    bot.sessions.drop("page-1")  # the page's "new conversation": not waiting on the database
+    assert db.attempts == attempts
+    db.down = False
+    deadline = time.monotonic() + 3
+    while bot.sessions.down and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.05)
+    after = bot.ask("u1", "more", "page-1")
+    assert after.new_session and not after.session_note and "price_max" not in after.constraints
