@@ -190,6 +190,10 @@ class DatabaseSessions(Sessions):
         result = self.db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
         return dropped + max(0, result.rowcount)
 
+    def ping(self) -> None:
+        """Raise ``DatabaseUnavailable`` unless the database answers now (``/readyz``)."""
+        self.db.ping()
+
     def close(self) -> None:
         self._closed = True
         self.db.close()
