@@ -9,7 +9,6 @@ one replica to the next (constraints, shown items for "more") shows up as an inv
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,7 +31,6 @@ class ApiClient:
         limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
         self.clients = [httpx.Client(base_url=url, headers=headers, timeout=timeout_s,
                                      limits=limits) for url in urls]
-        self._lock = threading.Lock()
 
     def ask(self, replica: int, user_id: str, query: str, session_id: str | None = None
             ) -> Answer:

@@ -11,14 +11,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import IO
 
 import httpx
 
-from assistant.ui.load import free_port
+from shopchat.net import free_port
 
 
 @dataclass
@@ -71,14 +71,16 @@ class Replica:
 
 @contextmanager
 def served_replicas(catalog: str, count: int, env: Mapping[str, str] | None = None,
-                    timeout_s: float = 300.0) -> Iterator[list[Replica]]:
+                    timeout_s: float = 300.0, ports: Sequence[int] | None = None
+                    ) -> Iterator[list[Replica]]:
     """``count`` replicas of ``shopchat serve --catalog catalog`` with ``env`` over this
-    process's environment (sharing state needs SHOPCHAT_CHROMA_URL and SHOPCHAT_DATABASE_URL)."""
+    process's environment (sharing state needs SHOPCHAT_CHROMA_URL and SHOPCHAT_DATABASE_URL),
+    on ``ports`` (default: free ones)."""
     merged = {**os.environ, **(env or {})}
     with ExitStack() as stack:
         replicas = []
-        for _ in range(count):
-            port = free_port()
+        for i in range(count):
+            port = ports[i] if ports else free_port()
             log = stack.enter_context(tempfile.TemporaryFile())
             cmd = [sys.executable, "-m", "shopchat.cli.main", "serve", "--catalog", catalog,
                    "--port", str(port)]

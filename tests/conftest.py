@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.ui.load import free_port
 from catalog import load_catalog
 from retrieval import Searcher, build_index
 from retrieval.embedder import SentenceTransformerEmbedder, get_embedder
+from shopchat.net import free_port
 from shopchat.records import Catalog
 from shopchat.settings import Settings, get_settings
 from tests.postgres import postgres_db_url, postgres_url, private_postgres  # noqa: F401 (fixtures)

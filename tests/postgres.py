@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from assistant.ui.load import free_port
+from shopchat.net import free_port
 
 log = logging.getLogger(__name__)
 

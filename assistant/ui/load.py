@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -289,38 +285,10 @@ def run_concurrent(what: str, count: int, turns: int, one: Callable[[int], list[
 @contextmanager
 def served_page(catalog: str, port: int | None = None, timeout_s: float = 300.0
                 ) -> Iterator[str]:
-    """``shopchat serve`` in a child process (own interpreter, like production); yields its URL."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "shopchat.cli.main", "serve", "--catalog", catalog,
-           "--port", str(port)]
-    with tempfile.TemporaryFile() as log_file:
-        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + timeout_s
-            while not _up(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log_file.seek(0)
-                    tail = log_file.read().decode(errors="replace")[-3000:]
-                    raise RuntimeError(f"`{' '.join(cmd)}` did not come up:\n{tail}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    """``shopchat serve`` in a child process (``assistant.served``), ready on ``/readyz``;
+    yields its URL."""
+    from assistant.served import served_replicas
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _up(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
+    with served_replicas(catalog, 1, timeout_s=timeout_s,
+                         ports=[port] if port else None) as (replica,):
+        yield replica.url

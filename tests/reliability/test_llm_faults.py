@@ -21,8 +21,8 @@ import pytest
 
 from assistant import Answer, Assistant
 from assistant.llm import get_llm
-from assistant.ui.load import free_port
 from retrieval import Searcher
+from shopchat.net import free_port
 from shopchat.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

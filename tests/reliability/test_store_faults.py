@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.ui.load import free_port
 from retrieval import Searcher, build_index
 from retrieval.indexer import stored_hashes
 from retrieval.store import open_client, products_collection
 from shopchat.errors import ShopchatError, StoreError
+from shopchat.net import free_port
 from shopchat.records import Catalog
 from tests.conftest import _wait_healthy, make_settings, renamed
 

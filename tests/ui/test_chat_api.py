@@ -9,9 +9,9 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.llm import get_llm
-from assistant.ui.load import free_port
 from assistant.ui.render import reply_item_ids
 from retrieval import Searcher
+from shopchat.net import free_port
 from shopchat.settings import Settings
 from tests.ui.conftest import LaunchPage
 
