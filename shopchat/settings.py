@@ -24,6 +24,10 @@ Repack = Literal["q8_0", "f16", "none"]
 SearchRankerName = Literal["auto", "lambdamart", "rrf"]
 PersonalRankerName = Literal["auto", "learned", "linear"]
 MODEL_FILE = "a path to a model file"
+PLACEHOLDERS = ("change_me", "change-me", "changeme")
+MIN_SECRET_CHARS = 16
+SECRETS = ("api_keys", "token_secret")
+"""Settings whose values an error message never repeats."""
 
 
 class Settings(BaseSettings):
@@ -120,6 +124,9 @@ class Settings(BaseSettings):
     token_secret: str | None = None
     """HMAC secret for shopper tokens a storefront signs (``shopchat token``): the page's
     shopper comes from ``?token=`` and an API call may carry one instead of a key."""
+    token_max_ttl: float = Field(default=30 * 86_400.0, gt=0)
+    """Seconds ahead a shopper token may expire at most (30 days): one expiring later is
+    refused, and ``shopchat token --ttl`` signs none longer."""
     demo: bool = False
     """Demo mode (``make demo``): the page lets anyone pick any shopper. Off: each browser is
     a guest of its own, or the shopper its signed token names."""
@@ -142,6 +149,20 @@ class Settings(BaseSettings):
     def _model_file_exists(cls, value: str | Path) -> str | Path:
         if isinstance(value, Path) and not value.expanduser().is_file():
             raise ValueError(f"no such model file {str(value)!r}")
+        return value
+
+    @field_validator("api_keys", "token_secret")
+    @classmethod
+    def _strong_secrets(cls, value: str | None) -> str | None:
+        """No placeholder (``CHANGE_ME``) nor short key or secret: either is guessed."""
+        for secret in filter(None, (part.strip() for part in (value or "").split(","))):
+            if secret.lower() in PLACEHOLDERS:
+                raise ValueError("a placeholder, not a secret: generate one (python -c "
+                                 "'import secrets;print(secrets.token_urlsafe(32))')")
+            if len(secret) < MIN_SECRET_CHARS:
+                raise ValueError(f"a key or secret must have at least {MIN_SECRET_CHARS} "
+                                 "characters (python -c 'import secrets;"
+                                 "print(secrets.token_urlsafe(32))' makes one)")
         return value
 
     @property
@@ -188,7 +209,8 @@ def describe_errors(exc: ValidationError) -> str:
         if allowed:
             reason = f"{reason}; use {allowed}" if error["type"] == "value_error" \
                 else f"use {allowed}"
-        lines[name] = f"{ENV_PREFIX}{name.upper()}={error.get('input')!r}: {reason}"
+        given = "<hidden>" if name in SECRETS else repr(error.get("input"))
+        lines[name] = f"{ENV_PREFIX}{name.upper()}={given}: {reason}"
     return "invalid setting: " + "; ".join(lines.values())
 
 

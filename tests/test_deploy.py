@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tomllib
@@ -24,6 +25,7 @@ import pytest
 import yaml
 
 from shopchat.cli.serve_llm import build_vllm_command
+from shopchat.errors import ConfigError
 from shopchat.settings import ENV_PREFIX, Settings
 
 ROOT = Path(__file__).parents[1]
@@ -124,6 +126,11 @@ def test_each_process_environment_loads(
     for key, value in values.items():
         if key.startswith(ENV_PREFIX):
             monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match="SHOPCHAT_API_KEYS=<hidden>: a placeholder"):
+        Settings()  # the example as shipped: its CHANGE_ME placeholders are refused
+    for key, value in values.items():  # as the operator edits it: generated secrets
+        if key.startswith(ENV_PREFIX) and "CHANGE_ME" in value:
+            monkeypatch.setenv(key, value.replace("CHANGE_ME", secrets.token_urlsafe(32)))
     settings = Settings()  # raises ConfigError naming a bad value
     assert settings.llm_backend == "openai"
     assert settings.database_url and settings.database_url.startswith("postgresql://")

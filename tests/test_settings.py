@@ -99,3 +99,33 @@ def test_the_cli_stops_at_start_up_on_a_bad_value(monkeypatch: pytest.MonkeyPatc
         get_settings.cache_clear()
     assert result.exit_code == 1
     assert "SHOPCHAT_LLM_BACKEND='lcoal': use one of local, openai, none" in result.output
+
+
+SHORT = "a key or secret must have at least 16 characters"
+WEAK = [
+    ("SHOPCHAT_API_KEYS", "CHANGE_ME", "a placeholder, not a secret"),
+    ("SHOPCHAT_API_KEYS", "a-long-enough-key-123, change-me", "a placeholder, not a secret"),
+    ("SHOPCHAT_API_KEYS", "a-long-enough-key-123,short-key", SHORT),
+    ("SHOPCHAT_TOKEN_SECRET", "Change-Me", "a placeholder, not a secret"),
+    ("SHOPCHAT_TOKEN_SECRET", "hunter2", SHORT),
+]
+
+
+@pytest.mark.parametrize(("variable", "value", "reason"), WEAK,
+                         ids=[f"{v}={x}" for v, x, _ in WEAK])
+def test_placeholder_and_short_secrets_are_refused_without_being_echoed(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, reason: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as info:
+        Settings()
+    message = str(info.value)
+    assert message.startswith(f"invalid setting: {variable}=<hidden>: {reason}")
+    assert value not in message
+
+
+def test_strong_secrets_and_unset_ones_are_taken() -> None:
+    settings = Settings(api_keys=" a-long-enough-key-123 , another-long-key-456,",
+                        token_secret="x" * 16)
+    assert settings.api_key_list == ["a-long-enough-key-123", "another-long-key-456"]
+    assert Settings(api_keys="", token_secret=None).api_key_list == []

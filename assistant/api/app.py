@@ -24,10 +24,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant.api import health, routes
-from assistant.api.auth import AuthError, ForbiddenError, warn_if_open
+from assistant.api.auth import AuthError, ForbiddenError, authenticate, warn_if_open
 from assistant.llm.base import LLMError
 from assistant.ui.shop import Shop
 from shopchat.errors import ConfigError, IndexNotBuiltError, ShopchatError, StoreError
+from shopchat.net import free_port
+from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_PREFIX = "/api/"
+API_ROUTES = "/api/v1/"
 
 DESCRIPTION = """Conversational product search for a storefront's server.
 
@@ -130,6 +133,48 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+class ApiAuth:
+    """Name the caller of an ``/api/v1`` route before anything reads its body: without valid
+    credentials (when keys are set) a 401, never a 422 about a body nobody may send."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(API_ROUTES):
+            header = dict(scope.get("headers") or []).get(b"authorization", b"")
+            try:
+                caller = authenticate(header.decode("latin-1"), self.settings)
+            except AuthError as exc:
+                response = _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["caller"] = caller  # request.state.caller
+        await self.app(scope, receive, send)
+
+
+class NoReferrer:
+    """``Referrer-Policy: no-referrer`` on every response: a page opened with ``?token=`` never
+    sends its address (the token) to the product images and links it shows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != b"referrer-policy"]
+                message["headers"] = [*headers, (b"referrer-policy", b"no-referrer")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
+
+
 def build_server(shop: Shop) -> FastAPI:
     """The API routes, then the chat page mounted at ``/`` (its styling and limits)."""
     from assistant.ui.app import build_app, mount_page
@@ -150,6 +195,8 @@ def build_server(shop: Shop) -> FastAPI:
     app.state.shop = shop
     app.state.turns = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="api-turn")
     app.add_middleware(BodyLimit, limit=settings.api_max_body)
+    app.add_middleware(ApiAuth, settings=settings)  # added last: runs first, before the body
+    app.add_middleware(NoReferrer)
     app.add_exception_handler(ShopchatError, _shopchat_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health.router)
@@ -192,8 +239,6 @@ class RunningServer:
 def start_server(shop: Shop, host: str = "127.0.0.1", port: int | None = None,
                  timeout_s: float = 60.0) -> RunningServer:
     """Start serving on a background thread (``port=None``: a free one); returns once up."""
-    from assistant.ui.load import free_port
-
     port = port or free_port()
     app = build_server(shop)
     server = uvicorn.Server(_config(app, host, port))

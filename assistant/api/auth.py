@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.api.tokens import TokenError, looks_like_token, verify_token
 from shopchat.errors import ShopchatError
+from shopchat.ids import check_user_id
 from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,12 @@ class Caller:
     """A shopper token's user: may act only as them."""
 
     def act_as(self, user_id: str) -> str:
-        """``user_id`` when this caller may act as them; raises ``ForbiddenError`` otherwise."""
-        if self.user_id is not None and user_id.strip() != self.user_id:
+        """``user_id`` (checked, stripped) when this caller may act as them; raises
+        ``ForbiddenError`` otherwise (``InputError`` for an invalid id)."""
+        user_id = check_user_id(user_id)
+        if self.user_id is not None and user_id != self.user_id:
             raise ForbiddenError(f"this shopper token acts only as {self.user_id!r}, "
-                                 f"not as {user_id.strip()!r}")
+                                 f"not as {user_id!r}")
         return user_id
 
 
@@ -71,7 +74,9 @@ def authenticate(authorization: str | None, settings: Settings) -> Caller:
         return Caller(key=True)
     if settings.token_secret and looks_like_token(credential):
         try:
-            return Caller(user_id=verify_token(credential, settings.token_secret).user_id)
+            token = verify_token(credential, settings.token_secret,
+                                 max_ttl_s=settings.token_max_ttl)
+            return Caller(user_id=token.user_id)
         except TokenError as exc:
             raise AuthError(str(exc)) from exc
     if keys:
@@ -80,8 +85,12 @@ def authenticate(authorization: str | None, settings: Settings) -> Caller:
 
 
 def warn_if_open(settings: Settings) -> None:
-    """Log once at startup when the API acts for anyone who asks."""
+    """Log once at startup when the API, or the page in demo mode, acts for anyone who asks."""
     if not settings.api_key_list:
         log.warning("SHOPCHAT_API_KEYS is not set: the HTTP API and the page's API endpoints "
                     "accept calls from anyone, acting as any shopper (set keys before exposing "
                     "this server)")
+    elif settings.demo:
+        log.warning("SHOPCHAT_DEMO is on while SHOPCHAT_API_KEYS is set: the keys guard the API, "
+                    "but the page's own events (ask, like) act for any shopper picked in its "
+                    "selector, without a key (turn demo mode off before exposing this server)")

@@ -4,11 +4,17 @@ Readiness checks every opened catalog's Chroma collection, the databases behind 
 events (their ``ping()``, where the store has one), and the language model (its backend's
 ``ping()``); each check runs with a time limit, all at once. 200 when all answer, else 503
 naming the failing components and why.
+
+Probes need no key, so an unauthenticated caller learns only each component's ok or failed and
+a short reason class (``timeout``, ``OperationalError``); what answered and the exception text
+(hosts, counts; URL passwords always redacted) go to API key holders, or to everyone when no
+keys are configured.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -18,9 +24,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from assistant.api.auth import AuthError, authenticate
 from assistant.api.models import ComponentStatus, Health, Readiness
 from assistant.service import Assistant
 from assistant.ui.shop import Shop
+from shopchat.database import redact
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,13 @@ COMPONENTS = ("chroma", "database", "llm")
 router = APIRouter(tags=["health"])
 
 Check = Callable[[], str]
+
+URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+
+
+def redacted(text: str) -> str:
+    """``text`` with every URL's password replaced (``postgresql://u:***@host/db``)."""
+    return URL.sub(lambda m: redact(m.group(0)), text)
 
 
 def _chroma(bot: Assistant) -> str:
@@ -78,17 +93,20 @@ def readiness(shop: Shop, timeout_s: float = CHECK_TIMEOUT_S) -> Readiness:
     try:
         futures = {name: [pool.submit(c) for c in found] for name, found in planned.items()}
         for name, running in futures.items():
-            details, ok = [], True
+            details: list[str] = []
+            reasons: list[str] = []
             for future in running:
                 try:
                     details.append(future.result(timeout=timeout_s))
                 except FutureTimeout:
-                    ok = False
+                    reasons.append("timeout")
                     details.append(f"no answer within {timeout_s:g}s")
                 except Exception as exc:  # any failure is the component's status, never a 500
-                    ok = False
+                    reasons.append(type(exc).__name__)
                     details.append(f"{type(exc).__name__}: {exc}")
-            components[name] = ComponentStatus(ok=ok, detail="; ".join(details) or "not used")
+            components[name] = ComponentStatus(
+                ok=not reasons, detail=redacted("; ".join(details) or "not used"),
+                reason=", ".join(dict.fromkeys(reasons)) or None)
     finally:  # a check that hangs is left behind, never waited for
         pool.shutdown(wait=False, cancel_futures=True)
     failing = [n for n in COMPONENTS if not components[n].ok]
@@ -107,5 +125,27 @@ async def healthz() -> Health:
             responses={503: {"model": Readiness, "description": "A component is unreachable: "
                                                                 "``failing`` names it"}})
 def readyz(request: Request) -> JSONResponse:
-    report = readiness(request.app.state.shop)
-    return JSONResponse(report.model_dump(), status_code=503 if report.failing else 200)
+    """Full details for an API key holder (or anyone when no keys are set); otherwise only
+    ok or failed and a reason class per component."""
+    shop: Shop = request.app.state.shop
+    report = readiness(shop)
+    if not may_see_details(request.headers.get("authorization"), shop):
+        report = summary(report)
+    return JSONResponse(report.model_dump(exclude_none=True),
+                        status_code=503 if report.failing else 200)
+
+
+def may_see_details(authorization: str | None, shop: Shop) -> bool:
+    if not shop.settings.api_key_list:
+        return True
+    try:
+        return authenticate(authorization, shop.settings).key
+    except AuthError:  # a probe with a wrong key still gets the summary, never a 401
+        return False
+
+
+def summary(report: Readiness) -> Readiness:
+    """``report`` without hosts, counts or exception text."""
+    return report.model_copy(update={"components": {
+        name: ComponentStatus(ok=c.ok, detail="ok" if c.ok else "failed", reason=c.reason)
+        for name, c in report.components.items()}})

@@ -81,7 +81,10 @@ class Health(BaseModel):
 
 class ComponentStatus(BaseModel):
     ok: bool
-    detail: str = Field(description="What answered, or why it did not.")
+    detail: str = Field(description="What answered, or why it did not (with an API key); "
+                                    "without one only ``ok`` or ``failed``.")
+    reason: str | None = Field(default=None, description="Why it failed, as a class: "
+                                                         "``timeout`` or the error's type.")
 
 
 class Readiness(BaseModel):

@@ -1,7 +1,8 @@
 """``/api/v1``: ask, ask/stream (server-sent events), events, forget — for a storefront's server.
 
-Every route names its caller first (``assistant.api.auth``): with ``SHOPCHAT_API_KEYS`` set a
-key acts for any shopper, a shopper token only for its own user. Turns run in worker threads:
+Every route names its caller first (``assistant.api.auth``, checked by ``ApiAuth`` before the
+body is read): with ``SHOPCHAT_API_KEYS`` set a key acts for any shopper, a shopper token only
+for its own user. Turns run in worker threads:
 the event loop never waits on a search or the model.
 """
 
@@ -36,7 +37,6 @@ from assistant.api.models import (
 from assistant.service import Assistant
 from assistant.ui.shop import Shop
 from shopchat.errors import IndexNotBuiltError
-from shopchat.ids import check_user_id
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ def shop_of(request: Request) -> Shop:
 
 
 def caller(request: Request, _: Annotated[Any, Depends(bearer)]) -> Caller:
+    """Who ``ApiAuth`` (``assistant.api.app``) found calling, before the body was read."""
+    found = getattr(request.state, "caller", None)
+    if isinstance(found, Caller):
+        return found
     return authenticate(request.headers.get("authorization"), shop_of(request).settings)
 
 
@@ -85,7 +89,17 @@ def ask(body: AskRequest, request: Request, who: Who) -> Answer:
     """The same ``Answer`` as ``Assistant.ask``: items with reasons, the message, the active
     constraints, facets; ``session_id`` continues the conversation next turn."""
     user = who.act_as(body.user_id)
-    return assistant_for(shop_of(request), body.catalog).ask(user, body.message, body.session_id)
+    answer = assistant_for(shop_of(request), body.catalog).ask(user, body.message,
+                                                               body.session_id)
+    return note_unknown_session(answer, body.session_id)
+
+
+def note_unknown_session(answer: Answer, session_id: str | None) -> Answer:
+    """A ``session_id`` nobody knows began a new conversation: say so in ``session_note``."""
+    if session_id and answer.session_status == "unknown" and not answer.session_note:
+        answer.session_note = (f"session {session_id!r} was not found (never started, or "
+                               "forgotten): this is a new conversation")
+    return answer
 
 
 @router.post("/ask/stream", tags=["conversation"], summary="One turn as server-sent events",
@@ -100,11 +114,19 @@ async def ask_stream(body: AskRequest, request: Request,
                      who: Who) -> StreamingResponse:
     user = who.act_as(body.user_id)
     bot = assistant_for(shop_of(request), body.catalog)
-    events = _threaded(lambda: bot.ask_stream(user, body.message, body.session_id),
-                       request.app.state.turns)
+    events = _threaded(lambda: _noted(bot.ask_stream(user, body.message, body.session_id),
+                                      body.session_id), request.app.state.turns)
     first = await anext(events)  # a turn refused at once (bad session...) is an HTTP error
     return StreamingResponse(_sse(first, events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _noted(events: Iterator[Event], session_id: str | None) -> Iterator[Event]:
+    with closing(events):  # type: ignore[type-var]
+        for event in events:
+            if isinstance(event, AnswerEvent):
+                note_unknown_session(event.answer, session_id)
+            yield event
 
 
 def sse(event: Event | dict[str, Any]) -> str:
@@ -171,7 +193,7 @@ def record_event(body: EventRequest, request: Request,
                summary="Forget a shopper: conversations, events and profiles")
 def forget_user(user_id: str, request: Request, who: Who) -> Forgotten:
     """In every catalog this server serves."""
-    user = check_user_id(who.act_as(user_id))
+    user = who.act_as(user_id)
     reports = shop_of(request).forget(user)
     return Forgotten(user_id=user, catalogs=[
         ForgottenCatalog(catalog=catalog, events=r.events if r else 0,

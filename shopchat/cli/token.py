@@ -15,7 +15,8 @@ from shopchat.settings import get_settings
 
 def token(
     user: str = typer.Option(..., "--user", "-u", help="The shopper the token acts as."),
-    ttl: float = typer.Option(3600.0, "--ttl", help="Seconds until it expires."),
+    ttl: float = typer.Option(3600.0, "--ttl", help="Seconds until it expires (at most "
+                              "SHOPCHAT_TOKEN_MAX_TTL, 30 days by default)."),
 ) -> None:
     """Print a token that acts as USER until it expires."""
     from assistant.api.tokens import sign_token
@@ -25,4 +26,5 @@ def token(
         if not settings.token_secret:
             raise ConfigError("SHOPCHAT_TOKEN_SECRET is not set: tokens need a secret the "
                               "server shares")
-        typer.echo(sign_token(user, ttl, settings.token_secret))
+        typer.echo(sign_token(user, ttl, settings.token_secret,
+                              max_ttl_s=settings.token_max_ttl))

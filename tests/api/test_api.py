@@ -141,3 +141,18 @@ def test_openapi_describes_the_api(api: ApiClient) -> None:
     assert "401" in paths["/api/v1/ask"]["post"]["responses"]
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert client.get("/docs").status_code == 200
+
+
+def test_an_unknown_session_starts_a_new_conversation_and_says_so(api: ApiClient) -> None:
+    client = api()
+    answer = ask(client, "newcomer", "red lipstick", "never-started-123")
+    assert answer.items and answer.session_status == "unknown"
+    assert answer.session_note == ("session 'never-started-123' was not found (never started, "
+                                   "or forgotten): this is a new conversation")
+    reply = client.post("/api/v1/ask/stream", json={"user_id": "newcomer", "message": "lipstick",
+                                                    "session_id": "never-started-456"})
+    last = reply.text.strip().split("\n\n")[-1]
+    assert last.startswith("event: answer") and "never-started-456' was not found" in last
+    # a known one continues, and no note is made up
+    again = ask(client, "newcomer", "cheaper", answer.session_id)
+    assert again.session_status == "continued" and "not found" not in again.session_note

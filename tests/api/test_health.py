@@ -7,12 +7,12 @@ import pytest
 
 from assistant.llm.local import LocalLLM
 from assistant.llm.openai_backend import OpenAILLM
-from assistant.ui.load import free_port
 from retrieval import Searcher
 from shopchat.database import DatabaseUnavailable
 from shopchat.errors import StoreError
+from shopchat.net import free_port
 from shopchat.settings import Settings
-from tests.api.conftest import ApiClient
+from tests.api.conftest import KEY, ApiClient, bearer
 
 
 def test_ready_when_every_component_answers(api: ApiClient) -> None:
@@ -80,3 +80,30 @@ def test_a_store_error_during_a_request_is_a_503(api: ApiClient,
     reply = client.post("/api/v1/events", json={"user_id": "u", "item_id": "4", "event": "like"})
     assert reply.status_code == 503
     assert reply.json() == {"error": "the events database is not answering: timeout after 5s"}
+
+
+def test_without_a_key_readiness_tells_only_ok_or_failed(api: ApiClient,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    client = api(api_keys=KEY)
+    bot = client.app.state.shop.assistant()  # type: ignore[attr-defined]
+
+    def down() -> None:
+        raise DatabaseUnavailable("postgresql://shopchat:s3cret-pw@db.internal:5432/shopchat "
+                                  "refused the connection")
+
+    assert bot.personaliser is not None
+    monkeypatch.setattr(bot.personaliser.events, "ping", down)
+    for headers in ({}, bearer("a-wrong-key-of-some-length")):  # probes: never a 401
+        reply = client.get("/readyz", headers=headers)
+        assert reply.status_code == 503
+        body = reply.json()
+        assert body["failing"] == ["database"]
+        assert body["components"]["database"] == {"ok": False, "detail": "failed",
+                                                  "reason": "DatabaseUnavailable"}
+        assert body["components"]["chroma"] == {"ok": True, "detail": "ok"}
+        assert "db.internal" not in reply.text and "products" not in reply.text
+    full = client.get("/readyz", headers=bearer(KEY)).json()["components"]
+    assert "194 products" in full["chroma"]["detail"]
+    detail = full["database"]["detail"]
+    assert "db.internal:5432" in detail and "shopchat:***@" in detail
+    assert "s3cret-pw" not in detail

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.api.auth import OPEN, AuthError, Caller, ForbiddenError, authenticate
-from assistant.api.tokens import TokenError, sign_token, verify_token
+from assistant.api.tokens import DEFAULT_MAX_TTL_S, TokenError, sign_token, verify_token
 from shopchat.cli.main import app
 from shopchat.errors import InputError
 from shopchat.settings import Settings, get_settings
@@ -49,6 +49,28 @@ def test_forged_tokens_are_refused() -> None:
         verify_token("not-a-token", SECRET, now=NOW)
 
 
+def test_non_ascii_tokens_are_malformed_not_a_crash() -> None:
+    token = sign_token("17850", 3600, SECRET, now=NOW)
+    payload, _ = token.split(".")
+    for text in ("a.é", f"{payload}.é", f"{payload}.sïgnature", "é.b"):
+        with pytest.raises(TokenError, match="malformed") as exc:
+            verify_token(text, SECRET, now=NOW)
+        assert exc.value.cause == "malformed"
+
+
+def test_a_token_living_too_long_is_refused() -> None:
+    month = DEFAULT_MAX_TTL_S
+    assert verify_token(sign_token("u", month, SECRET, now=NOW), SECRET, now=NOW).user_id == "u"
+    # a storefront signing "forever" tokens (its own code, not sign_token's check)
+    forever = sign_token("u", 10 * month, SECRET, now=NOW, max_ttl_s=10 * month)
+    with pytest.raises(TokenError, match="more than") as exc:
+        verify_token(forever, SECRET, now=NOW)
+    assert exc.value.cause == "too-long-lived"
+    assert verify_token(forever, SECRET, now=NOW, max_ttl_s=10 * month).user_id == "u"
+    with pytest.raises(InputError, match="at most"):
+        sign_token("u", month + 1, SECRET, now=NOW)
+
+
 def test_signing_checks_its_input() -> None:
     with pytest.raises(InputError, match="user_id"):
         sign_token("a/b", 60, SECRET)
@@ -59,7 +81,7 @@ def test_signing_checks_its_input() -> None:
 
 
 def test_keys_and_tokens_name_the_caller() -> None:
-    keyed = Settings(api_keys=f"other-key, {KEY}", token_secret=SECRET)
+    keyed = Settings(api_keys=f"another-key-0123456, {KEY}", token_secret=SECRET)
     assert authenticate(f"Bearer {KEY}", keyed) == Caller(key=True)
     assert authenticate(f"bearer  {KEY} ", keyed).key
     token = sign_token("17850", 60, SECRET)
@@ -95,3 +117,10 @@ def test_the_token_command(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> No
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert verify_token(result.output.strip(), SECRET).user_id == "17850"
+    monkeypatch.setenv("SHOPCHAT_TOKEN_MAX_TTL", "3600")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["token", "--user", "17850", "--ttl", "3601"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "at most 3600s" in result.output
