@@ -1,8 +1,11 @@
 """The Gradio chat page: streamed answers, product cards with like/dislike, shopper selection.
 
 Who the page's shopper is: in demo mode (``SHOPCHAT_DEMO``) anyone picked in the selector;
-otherwise this browser's guest, or the user a storefront-signed ``?token=`` names, resolved on
-page load and kept server-side (``gr.State``), never taken from what the browser sends.
+otherwise this browser's guest, or the user a storefront-signed ``?token=`` names. The signed
+token itself stays in the browser (a hidden field, and the tab's ``sessionStorage``, once it is
+taken off the address bar) and every event verifies it again: no replica keeps who a page is,
+so a restart or another replica serves the same shopper and conversation. Never an unsigned id
+the browser sends.
 
 Layout: the conversation on the left; the current recommendations as cards on the right,
 under the latest answer's facet chips (``assistant.ui.chips``: a click sends the chip's
@@ -90,6 +93,25 @@ footer, footer a, footer button, .show-api {color: #334155 !important;}
 
 CSS = CARD_CSS + CHIPS_CSS + PAGE_CSS
 
+TOKEN_KEY = "shopchat-token"
+
+READ_TOKEN = f"""(catalog, token) => {{
+  // The storefront's ?token=: kept for this tab (a reload keeps the shopper), then taken off
+  // the address bar, so history, bookmarks and shared links never carry it.
+  const url = new URL(window.location.href);
+  let given = url.searchParams.get("token");
+  if (given !== null) {{
+    try {{ sessionStorage.setItem("{TOKEN_KEY}", given); }} catch (e) {{}}
+    url.searchParams.delete("token");
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+  }} else {{
+    try {{ given = sessionStorage.getItem("{TOKEN_KEY}"); }} catch (e) {{}}
+  }}
+  return [catalog, given || ""];
+}}"""
+"""The page-load event's first step, in the browser: the token from the address (or this tab's
+storage), which the server then verifies."""
+
 FOLLOW_CHAT = """<script>
 // The chat grows up to its height limit, then its box scrolls: keep the newest reply in view.
 // Only when the chat's content grew: a shopper who scrolled up to reread is left alone.
@@ -117,7 +139,10 @@ THEME_FONTS = ["system-ui", "DejaVu Sans", "sans-serif"]
 def launch_app(shop: Shop, *, host: str = "127.0.0.1", port: int | None = 7860,
                prevent_thread_lock: bool = False) -> Any:
     """Serve the page and the HTTP API (``assistant.api.app``). ``prevent_thread_lock``: on a
-    background thread, returning the running server (``local_url``, ``close()``)."""
+    background thread, returning the running server (``local_url``, ``close()``).
+
+    A shim kept for the page's tests and tests/test_docs.py, in Gradio's ``launch`` shape:
+    ``shopchat serve`` calls ``assistant.api.app.serve`` directly."""
     from assistant.api.app import serve, start_server
 
     if prevent_thread_lock:
@@ -153,6 +178,8 @@ def _api_user(shop: Shop, user_id: str, request: gr.Request | None) -> str:
         return caller.act_as(user_id or GUEST)
     except (AuthError, ForbiddenError) as exc:
         raise gr.Error(str(exc), title="Not allowed") from exc
+    except ShopchatError as exc:  # an invalid user id
+        raise gr.Error(str(exc)) from exc
 
 
 def identity_html(message: str) -> str:
@@ -166,10 +193,11 @@ def build_app(shop: Shop) -> gr.Blocks:
     demo_mode = shop.settings.demo
 
     def page_user(who: str, request: gr.Request | None) -> str:
-        """Demo: the selector's shopper. Otherwise the server-side identity set on load."""
+        """Demo: the selector's shopper. Otherwise the user of the page's signed token,
+        verified again on every event, else this browser's guest."""
         if demo_mode:
             return shopper_id(who, _session(request))
-        return who or shopper_id(GUEST, _session(request))
+        return page_shopper(who, _session(request), shop.settings)[0]
 
     def shown_name(who: str, user: str) -> str:
         if demo_mode:
@@ -190,9 +218,10 @@ def build_app(shop: Shop) -> gr.Blocks:
                                               label="Shopper", allow_custom_value=True,
                                               scale=1, min_width=140,
                                               elem_id="shopchat-shopper")
-                # outside demo mode: the user id set on page load, kept on the server
-                identity = gr.State("")
-                who: gr.Dropdown | gr.State = shopper if demo_mode else identity
+                # outside demo mode: the storefront's signed token (empty: a guest), kept in
+                # the browser and verified by every event
+                token = gr.Textbox("", visible=False, elem_id="shopchat-token")
+                who: gr.Dropdown | gr.Textbox = shopper if demo_mode else token
                 signed_in = gr.HTML("", elem_id="shopchat-identity")
                 notice = gr.HTML("", elem_id="shopchat-notice")
                 # The heading names the conversation; the chatbot's own label would float
@@ -299,12 +328,12 @@ def build_app(shop: Shop) -> gr.Blocks:
             out[shopper] = gr.update(choices=shop.shoppers(catalog_name), value=GUEST)
             return out
 
-        def identify(catalog_name: str, request: gr.Request) -> dict[Any, Any]:
-            """Page load outside demo mode: the shopper from ``?token=``, else the guest."""
-            token = request.query_params.get("token") if request is not None else None
-            user, message = page_shopper(token, _session(request), shop.settings)
-            out = reset(user, catalog_name, request)
-            out[identity] = user
+        def identify(catalog_name: str, given: str, request: gr.Request) -> dict[Any, Any]:
+            """Page load outside demo mode: the shopper of the token ``READ_TOKEN`` found
+            (``?token=``, or this tab's earlier one), else the guest."""
+            _, message = page_shopper(given, _session(request), shop.settings)
+            out = reset(given, catalog_name, request)
+            out[token] = "" if message else given  # a refused token is dropped
             out[signed_in] = identity_html(message)
             return out
 
@@ -324,10 +353,10 @@ def build_app(shop: Shop) -> gr.Blocks:
             demo.load(reset, inputs=[shopper, catalog], outputs=reset_outputs,
                       api_visibility="private")
         else:
-            catalog.change(change_catalog, inputs=[identity, catalog], outputs=reset_outputs,
+            catalog.change(change_catalog, inputs=[token, catalog], outputs=reset_outputs,
                            api_visibility="private")
-            demo.load(identify, inputs=[catalog],
-                      outputs=[*reset_outputs, identity, signed_in], api_visibility="private")
+            demo.load(identify, inputs=[catalog, token], js=READ_TOKEN,
+                      outputs=[*reset_outputs, token, signed_in], api_visibility="private")
 
         def chat(message: str, user_id: str = GUEST, catalog: str = "",
                  request: gr.Request = None) -> str:  # type: ignore[assignment]

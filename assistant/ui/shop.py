@@ -54,7 +54,8 @@ def page_shopper(token: str | None, browser_session: str, settings: Settings
     if not settings.token_secret:
         return guest, "This page does not take shopper tokens: you are shopping as a guest."
     try:
-        return verify_token(token, settings.token_secret).user_id, ""
+        return verify_token(token, settings.token_secret,
+                            max_ttl_s=settings.token_max_ttl).user_id, ""
     except TokenError as exc:
         log.info("page token refused (%s)", exc.cause)
         return guest, f"Your sign-in link is not valid ({exc.cause}): you are shopping as a guest."
