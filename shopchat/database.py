@@ -4,7 +4,13 @@
 Statements are written once, in what both accept: ``?`` placeholders, ``ON CONFLICT`` upserts,
 ``RETURNING``. Table definitions use SQLite's type names; ``Database.create`` maps them for
 PostgreSQL. A database that cannot be reached raises ``DatabaseUnavailable`` (a ``StoreError``):
-callers degrade on it (the page answers from memory, ``/readyz`` says why).
+callers degrade on it (the page answers from memory, ``/readyz`` says why). Any other failure
+(a bad statement, a deadlock) is a plain ``StoreError``.
+
+One circuit breaker per database (per URL for PostgreSQL, whose pool every user in the process
+shares): after a ``DatabaseUnavailable``, transactions fail fast for everyone (sessions, events,
+profiles) while one background probe pings it every ``RETRY_S`` seconds; only the calls in
+flight when it went away wait on a connect timeout.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from shopchat.errors import ConfigError, StoreError
 
@@ -31,6 +38,8 @@ POOL_SIZE = 16
 """PostgreSQL connections per process and URL (one pool shared by sessions and events)."""
 CONNECT_TIMEOUT_S = 3.0
 """How long a PostgreSQL connection attempt, or a wait for a free pooled one, may take."""
+RETRY_S = 5.0
+"""While a database is unreachable, how often its breaker's background probe pings it."""
 
 
 class DatabaseUnavailable(StoreError):
@@ -51,17 +60,112 @@ class Transaction(ABC):
     def executemany(self, sql: str, rows: Sequence[Params]) -> int: ...
 
 
+class Breaker:
+    """Open while a database is unreachable: ``check`` fails fast, and one background thread
+    pings it (``probe``) every ``RETRY_S`` seconds until it answers, which closes it."""
+
+    def __init__(self, probe: Callable[[], None], describe: Callable[[], str]) -> None:
+        self._probe, self._describe = probe, describe
+        self._lock = threading.Lock()
+        self._cause: DatabaseUnavailable | None = None
+        self._prober: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def open(self) -> bool:
+        """The database failed and has not answered since."""
+        return self._cause is not None
+
+    def check(self) -> None:
+        """Raise ``DatabaseUnavailable`` at once while open."""
+        cause = self._cause
+        if cause is not None:
+            raise DatabaseUnavailable(f"{cause} (not retried: probing every {RETRY_S:g} s)")
+
+    def failed(self, exc: DatabaseUnavailable) -> None:
+        """Open (if closed) and start the probe."""
+        with self._lock:
+            if self._cause is not None or self._closed:
+                return
+            self._cause = exc
+            self._prober = threading.Thread(target=self._run, name="database-probe",
+                                            daemon=True)
+            self._prober.start()
+        log.warning("%s unreachable (%s): failing fast, retrying every %g s",
+                    self._describe(), exc, RETRY_S)
+
+    def succeeded(self) -> None:
+        """Close (if open): the database answered."""
+        if self._cause is None:
+            return
+        with self._lock:
+            if self._cause is None:
+                return
+            self._cause = None
+        log.warning("%s reachable again", self._describe())
+
+    def close(self) -> None:
+        """Stop probing (the database is being closed)."""
+        self._closed = True
+
+    def _run(self) -> None:
+        while self._cause is not None and not self._closed:
+            time.sleep(RETRY_S)
+            try:
+                self._probe()
+            except StoreError:
+                continue
+            self.succeeded()
+
+
 class Database(ABC):
     kind: str
     """``sqlite`` or ``postgresql``."""
 
-    @abstractmethod
-    def transaction(self) -> Any:
-        """A context manager yielding a ``Transaction``: committed on exit, rolled back on error."""
+    _breaker: Breaker | None = None
+
+    @property
+    def breaker(self) -> Breaker:
+        """This database's circuit breaker (shared by every handle on one PostgreSQL pool)."""
+        if self._breaker is None:
+            self._breaker = Breaker(self._probe, self.describe)
+        return self._breaker
+
+    def available(self) -> bool:
+        """False while the breaker is open: calls fail fast without trying the database."""
+        return not self.breaker.open
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A ``Transaction``: committed on exit, rolled back on error; fails fast while the
+        breaker is open, and opens it on ``DatabaseUnavailable``."""
+        breaker = self.breaker
+        breaker.check()
+        try:
+            with self._transaction() as tx:
+                yield tx
+        except DatabaseUnavailable as exc:
+            breaker.failed(exc)
+            raise
+        breaker.succeeded()
 
     @abstractmethod
+    def _transaction(self) -> Any:
+        """A context manager yielding a ``Transaction`` (no breaker)."""
+
     def ping(self) -> None:
-        """Raise ``DatabaseUnavailable`` unless a trivial query answers now."""
+        """Raise ``DatabaseUnavailable`` unless a trivial query answers now: always tried, even
+        with the breaker open (``/readyz``); the breaker follows the answer."""
+        try:
+            self._probe()
+        except DatabaseUnavailable as exc:
+            self.breaker.failed(exc)
+            raise
+        self.breaker.succeeded()
+
+    def _probe(self) -> None:
+        with self._transaction() as tx:
+            tx.execute("SELECT 1")
 
     @abstractmethod
     def close(self) -> None: ...
@@ -108,6 +212,11 @@ class _SqliteTransaction(Transaction):
         return int(self._db.executemany(sql, [tuple(r) for r in rows]).rowcount)
 
 
+_SQLITE_UNAVAILABLE = re.compile(r"locked|busy|unable to open|disk I/O error", re.I)
+"""SQLite errors that mean the file cannot be used now (another writer holds it past the
+timeout, the disk is gone); any other (no such table, a syntax error) is the statement's."""
+
+
 class SqliteDatabase(Database):
     """One connection behind a lock; WAL mode lets other processes share the file."""
 
@@ -126,20 +235,20 @@ class SqliteDatabase(Database):
         self._lock = threading.RLock()
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def _transaction(self) -> Iterator[Transaction]:
         with self._lock:
             try:
                 with self._db:
                     yield _SqliteTransaction(self._db)
             except sqlite3.OperationalError as exc:
-                raise DatabaseUnavailable(f"database {self.path}: {exc}") from exc
+                if _SQLITE_UNAVAILABLE.search(str(exc)):
+                    raise DatabaseUnavailable(f"database {self.path}: {exc}") from exc
+                raise StoreError(f"database {self.path}: {exc}") from exc
             except sqlite3.Error as exc:
                 raise StoreError(f"database {self.path}: {exc}") from exc
 
-    def ping(self) -> None:
-        self.execute("SELECT 1")
-
     def close(self) -> None:
+        self.breaker.close()
         with self._lock:
             self._db.close()
 
@@ -190,25 +299,28 @@ class PostgresDatabase(Database):
         from psycopg_pool import ConnectionPool
 
         self.url = url
-        self._errors = (psycopg.OperationalError, psycopg.InterfaceError)
         self._psycopg_error = psycopg.Error
+        # prepare_threshold=None: no server-side prepared statements, which PgBouncer in
+        # transaction mode cannot route (docs/DEPLOY.md)
         self._pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S, open=False,
-            kwargs={"connect_timeout": max(1, int(CONNECT_TIMEOUT_S))},
+            kwargs={"connect_timeout": max(1, int(CONNECT_TIMEOUT_S)),
+                    "prepare_threshold": None},
             check=ConnectionPool.check_connection, name="shopchat")
         self._pool.open(wait=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        from psycopg_pool import PoolTimeout
-
+    def _transaction(self) -> Iterator[Transaction]:
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield _PostgresTransaction(conn)
-        except (PoolTimeout, *self._errors) as exc:
-            raise DatabaseUnavailable(f"database {self.describe()}: {_first_line(exc)}") from exc
         except self._psycopg_error as exc:
-            raise StoreError(f"database {self.describe()}: {_first_line(exc)}") from exc
+            error = DatabaseUnavailable if postgres_unavailable(exc) else StoreError
+            raise error(f"database {self.describe()}: {_first_line(exc)}") from exc
+        except Exception as exc:
+            if not postgres_unavailable(exc):
+                raise
+            raise DatabaseUnavailable(f"database {self.describe()}: {_first_line(exc)}") from exc
 
     def dialect_ddl(self, statement: str) -> str:
         for pattern, replacement in _PG_TYPES:
@@ -224,14 +336,31 @@ class PostgresDatabase(Database):
                 if statement.strip():
                     tx.execute(self.dialect_ddl(statement))
 
-    def ping(self) -> None:
-        self.execute("SELECT 1")
-
     def close(self) -> None:
+        self.breaker.close()
         self._pool.close()
 
     def describe(self) -> str:
         return f"PostgreSQL {redact(self.url)}"
+
+
+_PG_UNAVAILABLE = ("08", "53", "57P")
+"""SQLSTATE classes of a server that cannot serve: connection exceptions, insufficient
+resources (too many connections), shutting down or starting up."""
+
+
+def postgres_unavailable(exc: BaseException) -> bool:
+    """Whether a psycopg / pool error means the server cannot be reached (not that a statement
+    failed: a deadlock, a serialization failure or bad SQL is the caller's ``StoreError``)."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    if isinstance(exc, PoolTimeout | psycopg.InterfaceError):
+        return True
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    sqlstate = getattr(exc, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(_PG_UNAVAILABLE)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -239,12 +368,15 @@ def _first_line(exc: BaseException) -> str:
 
 
 def redact(url: str) -> str:
-    """``url`` without its password."""
+    """``url`` without its password (in the user part or a ``password=`` parameter)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    if parts.password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    if parts.query:
+        query = [(k, "***" if k.lower() == "password" else v)
+                 for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
+    return urlunsplit(parts)
 
 
 # --- opening ------------------------------------------------------------------------------------
@@ -266,17 +398,18 @@ class SharedPostgres(Database):
         self._db = db
         self._closed = False
 
-    def transaction(self) -> Any:
-        return self._db.transaction()
+    @property
+    def breaker(self) -> Breaker:
+        return self._db.breaker
+
+    def _transaction(self) -> Any:
+        return self._db._transaction()
 
     def dialect_ddl(self, statement: str) -> str:
         return self._db.dialect_ddl(statement)
 
     def create(self, ddl: str) -> None:
         self._db.create(ddl)
-
-    def ping(self) -> None:
-        self._db.ping()
 
     def describe(self) -> str:
         return self._db.describe()

@@ -2,6 +2,10 @@
 
 A user with no profile gets exactly the plain ``Searcher.search`` answer. Every public method
 takes the user id it answers for and reads that user's profile only.
+
+With the events database unreachable, reads fall back to stored profiles; after one failure
+they fail fast: the database's breaker (``shopchat.database``, shared with the sessions on one
+pool) skips it until its probe finds it back.
 """
 
 from __future__ import annotations
@@ -43,9 +47,7 @@ log = logging.getLogger(__name__)
 
 DEGRADED_LOG_S = 30.0
 """At most one warning per this many seconds while the events database is unreachable."""
-RETRY_DB_S = 5.0
-"""After the events database failed a read, reads skip it for this long (each failed attempt
-waits out the connection timeout, which a turn should not pay every time)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ForgetReport:
@@ -77,7 +79,6 @@ class Personaliser:
         self._load_lock = threading.Lock()
         self._record_lock = threading.Lock()
         self._degraded_at = -DEGRADED_LOG_S
-        self._db_down_until = 0.0
 
     @classmethod
     def open(cls, searcher: Searcher, settings: Settings, *, name: str | None = None,
@@ -121,8 +122,6 @@ class Personaliser:
         user_id = check_user_id(user_id)
         pending = self._writer.get(user_id) if self._writer is not None else None
         stored = pending if pending is not None else self.profiles.read(user_id)
-        if time.monotonic() < self._db_down_until:
-            return stored
         try:
             current = self.events.digest(user_id)
             if current is None:
@@ -142,7 +141,6 @@ class Personaliser:
     def _degraded(self, exc: DatabaseUnavailable) -> None:
         """Log (at most every ``DEGRADED_LOG_S``) that personalisation runs without events."""
         now = time.monotonic()
-        self._db_down_until = now + RETRY_DB_S
         if now - self._degraded_at >= DEGRADED_LOG_S:
             self._degraded_at = now
             log.warning("%s: events database unavailable, personalising from stored profiles "
@@ -179,8 +177,6 @@ class Personaliser:
     def recent_events(self, user_id: str, n: int = 10) -> list[StoredEvent]:
         """``user_id``'s latest ``n`` events, newest first (what the chat page shows them)."""
         user_id = check_user_id(user_id)
-        if time.monotonic() < self._db_down_until:
-            return []
         try:
             return self.events.recent(user_id, n)
         except DatabaseUnavailable as exc:
@@ -189,8 +185,6 @@ class Personaliser:
 
     def shoppers(self, n: int) -> list[str]:
         """The ``n`` most active users: the chat page's shopper selector."""
-        if time.monotonic() < self._db_down_until:
-            return []
         try:
             return [user for user, _ in self.events.top_users(n)]
         except DatabaseUnavailable as exc:

@@ -19,6 +19,7 @@ from retrieval.profiles import Personaliser, ProfileStore
 from retrieval.profiles import personaliser as personaliser_module
 from retrieval.profiles.events import EventStore
 from retrieval.profiles.profile import Profile
+from shopchat import database as database_module
 from shopchat.database import DatabaseUnavailable, open_database
 from shopchat.errors import StoreError
 from shopchat.records import EventKind, Interaction
@@ -105,7 +106,7 @@ def test_database_down_degrades_then_recovers(
     dummy_index: tuple[Settings, Searcher], private_postgres: PostgresServer,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(personaliser_module, "RETRY_DB_S", 1.0)
+    monkeypatch.setattr(database_module, "RETRY_S", 1.0)
     with replicas(*dummy_index, private_postgres.url) as open_:
         degrade_and_recover(open_(), private_postgres, caplog)
 
@@ -132,14 +133,9 @@ def degrade_and_recover(p: Personaliser, server: PostgresServer,
 
     server.start()
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            p.events.ping()
-            break
-        except DatabaseUnavailable:
-            assert time.monotonic() < deadline, "the pool did not reconnect"
-            time.sleep(0.2)
-    time.sleep(1.0)  # RETRY_DB_S
+    while not p.events.db.available():  # the breaker's probe finds it back
+        assert time.monotonic() < deadline, "the pool did not reconnect"
+        time.sleep(0.2)
     assert p.events.count("gil") == 1  # the refused like left nothing behind
     p.record("gil", second, "like")
     after = p.profile("gil")
