@@ -130,13 +130,18 @@ class Answer(BaseModel):
     refines the conversation (empty for turns that show no products)."""
     language: Language = "en"
     """The language of ``message`` and the reasons: the shopper's ("zh" for Chinese)."""
+    session_status: Literal["new", "continued", "unknown", "expired"] = "new"
+    """What the turn found of its conversation: ``new`` (no session id given), ``continued``,
+    ``unknown`` (an id the store does not have: never saved, ended or forgotten) or
+    ``expired`` (idle past ``SHOPCHAT_SESSION_TTL``; ``session_note`` says so). All but
+    ``continued`` began a new conversation under ``session_id``."""
     new_session: bool = False
-    """This turn began a new conversation: no session id was given, the id was never seen
-    before, or its conversation expired (then ``session_note`` says so)."""
+    """This turn began a new conversation: ``session_status`` is not ``continued``."""
     session_note: str = ""
     """What became of the conversation, in ``language``, when the shopper should know: it
-    had expired (a new one started), or it is kept only for now (the store is down; also
-    ``degraded_reason`` "sessions_unavailable"). Already in ``message``."""
+    had expired (a new one started), it is kept only for now (the store is down; also
+    ``degraded_reason`` "sessions_unavailable"), or this turn was not saved (the conversation
+    changed elsewhere at the same time). Already in ``message``."""
 
 
 class CandidatesEvent(BaseModel):

@@ -161,6 +161,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "sessions_unavailable": ("This conversation cannot be saved right now; it continues on "
                              "this server for the moment.",
                              "暂时无法保存这段对话，目前仅在本服务器上继续。"),
+    "session_not_saved": ("This turn was not saved: the conversation changed elsewhere at the "
+                          "same time, so your next message continues from that.",
+                          "本轮对话未保存：这段对话同时在别处有了变化，您的下一条消息将从那里继续。"),
     "busy": ("The assistant is busy right now; please try again in a moment.",
              "助手正忙，请稍后再试。"),
     # -- a shopper's own history ------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The assistant: ``ask`` / ``ask_stream`` run one conversation turn (``assistant.turn``).
 
 Around a turn: the session is loaded from its store (``assistant.session``), the turn runs on
-it, and its new state is saved once, before the final answer is yielded: a turn that fails
-half-way, or whose caller stops reading early, leaves the stored session as it was.
+it, and its new state is saved once, before the final answer is yielded. With the database
+store (``DatabaseSessions``, the default of ``Assistant.open``) a turn works on a copy, so one
+that fails half-way, or whose caller stops reading early, leaves the stored session as it was;
+the in-memory ``SessionStore`` hands out the live session, which such a turn may have changed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from assistant.prompts import MAX_ABOUT_CHARS
 from assistant.rerank import RerankConfig
 from assistant.session import (
     Loaded,
+    SaveStatus,
     SessionLocks,
     Sessions,
     SessionStore,
@@ -160,7 +163,10 @@ class Assistant:
             intent=Intent.BUSY, degraded=True, degraded_reason="busy",
             message=phrase(lang, "busy"), language=lang,
             constraints=describe_filters(loaded.session.filters) if loaded else {})
-        return session_news(answer, loaded, saved=True) if loaded else answer
+        if loaded is None:
+            return answer.model_copy(update={
+                "new_session": True, "session_status": "new" if session_id is None else "unknown"})
+        return session_news(answer, loaded, "saved")
 
     def close(self) -> None:
         """Release the session store's connections (the searcher and personaliser are the
@@ -168,21 +174,27 @@ class Assistant:
         self.sessions.close()
 
 
-def session_news(answer: Answer, loaded: Loaded, saved: bool) -> Answer:
-    """``answer`` saying what became of the conversation: a new one (``new_session``), one
-    that expired (a note before the message), one only this process keeps (a degraded note).
+def session_news(answer: Answer, loaded: Loaded, saved: SaveStatus) -> Answer:
+    """``answer`` saying what became of the conversation (``session_status``): one that
+    expired (a note before the message), one only this process keeps (a degraded note), a turn
+    that could not be saved because the conversation changed elsewhere meanwhile (a note).
 
-    A turn with an id never seen before is a new conversation without a note: the page picks
-    its conversation's id before the first turn.
+    A turn with an id the store does not have (``unknown``) is a new conversation without a
+    note here: the page picks its conversation's id before the first turn (the HTTP API adds
+    its own note).
     """
     lang = answer.language
     notes: list[str] = []
-    update: dict[str, object] = {"new_session": loaded.status != "continued"}
+    update: dict[str, object] = {"new_session": loaded.status != "continued",
+                                 "session_status": loaded.status}
     message = answer.message
     if loaded.status == "expired":
         notes.append(phrase(lang, "session_expired"))
         message = f"_{notes[-1]}_\n\n{message}"
-    if loaded.degraded or not saved:
+    if saved == "refused":
+        notes.append(phrase(lang, "session_not_saved"))
+        message = f"{message}\n\n_{notes[-1]}_"
+    if loaded.degraded or saved == "kept":
         notes.append(phrase(lang, "sessions_unavailable"))
         message = f"{message}\n\n_{notes[-1]}_"
         reason = answer.degraded_reason

@@ -6,8 +6,9 @@ benchmarks); ``assistant.session_store.DatabaseSessions`` keeps them in SQLite o
 (the default for ``Assistant.open``, the page and ``ask()``).
 
 A session idle for longer than the store's ``ttl`` is expired: its next turn starts a new
-conversation (``Loaded.status == "expired"``). An id never seen before also starts one
-(``"new"``): the page picks its own ids, so a first turn with an id is not news.
+conversation (``Loaded.status == "expired"``). No id starts one (``"new"``); an id the store
+does not have (never saved, ended or forgotten) also starts one (``"unknown"``: the page
+picks its own ids, so for it a first turn with an id is not news; the HTTP API says so).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ class Session:
     updated_at: float = 0.0
     """Wall-clock time of the last saved turn (0: never saved)."""
     version: int = 0
-    """Turns saved so far (one write per turn)."""
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """The version of the stored state this one continues from (0: none; one more per saved
+    turn): a save only replaces that version, so of two turns run at once on one conversation
+    the second to finish is refused instead of silently undoing the first."""
 
     def start_search(self, text: str, filters: Filters) -> None:
         self.text, self.filters = text, filters
@@ -66,7 +68,11 @@ class Session:
         del self.turns[:-keep]
 
 
-Status = Literal["continued", "new", "expired"]
+Status = Literal["continued", "new", "unknown", "expired"]
+SaveStatus = Literal["saved", "kept", "refused"]
+"""What became of a save: in the store; ``kept`` in this process only (the store cannot be
+reached); ``refused`` (the conversation changed elsewhere since this turn loaded it, or its id
+is another user's): not stored, the stored conversation stays as it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +81,9 @@ class Loaded:
 
     session: Session
     status: Status
-    """``continued``; ``new`` (no id given, or one never seen); ``expired`` (idle past the
-    store's ttl, or its state purged): the turn starts a new conversation."""
+    """``continued``; ``new`` (no id given); ``unknown`` (an id the store does not have);
+    ``expired`` (idle past the store's ttl, or its state purged): all but ``continued`` start
+    a new conversation."""
     degraded: bool = False
     """The store could not be reached: the session lives in this process only for now."""
 
@@ -103,9 +110,9 @@ class Sessions(ABC):
         ``SessionError`` for a malformed id or one of another user."""
 
     @abstractmethod
-    def save(self, session: Session) -> bool:
-        """Store ``session`` after a turn (one write); False when it could only be kept in
-        this process (the store is unreachable)."""
+    def save(self, session: Session) -> SaveStatus:
+        """Store ``session`` after a turn (one write): ``saved``, ``kept`` in this process only
+        (the store is unreachable) or ``refused`` (``SaveStatus``)."""
 
     @abstractmethod
     def drop(self, session_id: str) -> None:
@@ -114,9 +121,6 @@ class Sessions(ABC):
     @abstractmethod
     def drop_user(self, user_id: str) -> int:
         """Forget every session of ``user_id``; returns how many there were."""
-
-    def get(self, user_id: str, session_id: str | None) -> Session:
-        return self.load(user_id, session_id).session
 
     @abstractmethod
     def close(self) -> None:
@@ -140,12 +144,14 @@ class SessionStore(Sessions):
     def load(self, user_id: str, session_id: str | None) -> Loaded:
         with self._lock:
             status: Status = "continued"
+            session_id_given = session_id is not None
             session_id = new_session_id() if session_id is None else check_session_id(session_id)
             session = self._sessions.get(session_id)
             if session is not None and session.user_id != user_id:
                 raise SessionError(f"session {session_id!r} belongs to another user")
             if session is None or self.expired(session.updated_at):
-                status = "new" if session is None else "expired"
+                status = "expired" if session is not None else \
+                    "unknown" if session_id_given else "new"
                 session = Session(session_id, user_id)
                 self._sessions[session_id] = session
                 while len(self._sessions) > self._max:
@@ -153,7 +159,7 @@ class SessionStore(Sessions):
             self._sessions.move_to_end(session_id)
             return Loaded(session, status)
 
-    def save(self, session: Session) -> bool:
+    def save(self, session: Session) -> SaveStatus:
         with self._lock:
             session.updated_at = time.time()
             session.version += 1
@@ -161,7 +167,7 @@ class SessionStore(Sessions):
             self._sessions.move_to_end(session.id)
             while len(self._sessions) > self._max:
                 self._sessions.popitem(last=False)
-        return True
+        return "saved"
 
     def put(self, session: Session) -> None:
         """Keep ``session`` as it is (a fallback copy; its ``updated_at`` unchanged)."""

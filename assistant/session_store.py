@@ -2,19 +2,25 @@
 replica when ``SHOPCHAT_DATABASE_URL`` is set.
 
 One row per conversation, keyed by (catalog, id): the state as JSON text
-(``assistant.session_codec``), its user, the time and count of its saved turns. A turn reads
-its row once and writes it once (an upsert that only ever updates a row of the same user).
+(``assistant.session_codec``), its user, the time and version of its last saved turn. A turn
+reads its row once and writes it once: an upsert that only replaces the version the turn
+loaded, of the same user (else the save is ``refused``: two turns of one conversation at once
+on two replicas do not silently lose one).
 
 Expiry: a row idle past ``ttl`` is expired; its next turn starts anew and says so. Now and
 then a save purges: expired rows' state is cleared (the row stays as a marker, so a late turn
 is told its conversation expired rather than that it never was) and markers older than
-``KEEP_MARKERS_S`` are deleted. ``drop_user`` deletes every row of a user (all catalogs).
+``KEEP_MARKERS_S`` are deleted.
 
-Database down: turns continue from the state this process last saved (or kept), keep their
-sessions in this process (``fallback``), and say so. While it is unreachable turns do not try
-it; a background probe pings it every ``RETRY_S`` seconds: only the turns in flight when it
-went away wait on a connect timeout. When it is back, a session kept here that is newer than
-its row continues, and is written back on its next turn.
+Forget (``drop_user``, ``forget_sessions``): every row of a user is deleted (all catalogs) and a
+forget marker (a hash of the user id and the time, ``sessions_forgotten``) is kept: no replica
+revives or writes back a copy of that user's sessions older than it (kept in its process
+through an outage, or loaded by a turn in flight).
+
+Database down (``Database.breaker``, shared with the events store): turns continue from the
+state this process last saved (or kept), keep their sessions in this process (``fallback``),
+and say so; they do not try the database until its probe finds it back. Then a session kept
+here that is newer than its row continues, and is written back on its next turn.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from dataclasses import replace
 
 from assistant.session import (
     Loaded,
+    SaveStatus,
     Session,
     SessionError,
     Sessions,
@@ -35,18 +42,17 @@ from assistant.session import (
     new_session_id,
 )
 from assistant.session_codec import CodecError, decode_session, encode_session
+from retrieval.profiles.events import user_hash
 from shopchat.database import Database, open_database
 from shopchat.errors import StoreError
 from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RETRY_S = 5.0
-"""While the database is unreachable, how often a background probe pings it."""
 PURGE_EVERY_S = 60.0
 """At most one purge per process and this many seconds (on a save)."""
 KEEP_MARKERS_S = 7 * 86_400.0
-"""How long an expired conversation's empty row is kept past its expiry."""
+"""How long an expired conversation's empty row, or a forget marker, is kept past the ttl."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -59,16 +65,45 @@ CREATE TABLE IF NOT EXISTS sessions (
     PRIMARY KEY (catalog, id)
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
-CREATE INDEX IF NOT EXISTS sessions_updated ON sessions (updated_at)
+CREATE INDEX IF NOT EXISTS sessions_updated ON sessions (updated_at);
+CREATE TABLE IF NOT EXISTS sessions_forgotten (user_hash TEXT PRIMARY KEY, at REAL NOT NULL)
 """
 
-_SELECT = "SELECT user_id, state, updated_at, version FROM sessions WHERE catalog = ? AND id = ?"
+_SELECT = (  # the row, and the user's forget marker (version -1) if any: one round trip
+    "SELECT user_id, state, updated_at, version FROM sessions WHERE catalog = ? AND id = ? "
+    "UNION ALL SELECT '', '', at, -1 FROM sessions_forgotten WHERE user_hash = ?"
+)
 _UPSERT = (
     "INSERT INTO sessions (catalog, id, user_id, state, updated_at, version) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (catalog, id) DO UPDATE SET state = excluded.state, "
+    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+    "(SELECT 1 FROM sessions_forgotten WHERE user_hash = ? AND at >= ?) "
+    "ON CONFLICT (catalog, id) DO UPDATE SET state = excluded.state, "
     "updated_at = excluded.updated_at, version = excluded.version "
-    "WHERE sessions.user_id = excluded.user_id RETURNING version"
+    "WHERE sessions.user_id = excluded.user_id AND sessions.version = ? RETURNING version"
 )
+
+
+def forget_user_sessions(db: Database, user_id: str) -> int:
+    """Delete ``user_id``'s sessions (all catalogs) and mark them forgotten now, in one
+    transaction; returns how many were deleted."""
+    db.create(SCHEMA)
+    with db.transaction() as tx:
+        tx.execute("INSERT INTO sessions_forgotten (user_hash, at) VALUES (?, ?) "
+                   "ON CONFLICT (user_hash) DO UPDATE SET at = excluded.at",
+                   (user_hash(user_id), time.time()))
+        return max(0, tx.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount)
+
+
+def forget_sessions(settings: Settings, user_id: str) -> int:
+    """``forget_user_sessions`` in the configured sessions database (``shopchat forget``); 0
+    without touching anything when it is a SQLite file that does not exist."""
+    if not settings.database_url and not settings.sessions_path.exists():
+        return 0
+    db = open_database(settings.database_url, settings.sessions_path)
+    try:
+        return forget_user_sessions(db, user_id)
+    finally:
+        db.close()
 
 
 class DatabaseSessions(Sessions):
@@ -83,10 +118,7 @@ class DatabaseSessions(Sessions):
         """The last state this process saved of its recent sessions (user, JSON, time,
         version): where a turn continues from while the database cannot be reached."""
         self._max_recent = max_recent
-        self._open = False
-        """The circuit breaker: open while the database is unreachable."""
-        self._closed = False
-        self._breaker = threading.Lock()
+        self._guard = threading.Lock()
         self._next_purge = 0.0
         self._dropped: OrderedDict[str, float] = OrderedDict()
         """Sessions dropped here (their rows may outlive a database outage)."""
@@ -94,7 +126,7 @@ class DatabaseSessions(Sessions):
         try:
             self._ensure_schema()
         except StoreError as exc:  # created on first use once it is reachable
-            self._trip(exc)
+            log.warning("sessions table not created yet: %s", exc)
 
     @classmethod
     def open(cls, settings: Settings, catalog: str) -> DatabaseSessions:
@@ -108,23 +140,32 @@ class DatabaseSessions(Sessions):
         if session_id is None:
             return Loaded(Session(new_session_id(), user_id), "new")
         check_session_id(session_id)
-        if not self._may_try():
+        if not self.db.available():
             return self._load_local(user_id, session_id)
         try:
             self._ensure_schema()
-            rows = self.db.execute(_SELECT, (self.catalog, session_id)).rows
+            found = self.db.execute(_SELECT, (self.catalog, session_id, user_hash(user_id))).rows
         except StoreError as exc:
-            self._trip(exc)
+            log.warning("session %s read from this process: %s", session_id, exc)
             return self._load_local(user_id, session_id)
-        self._recovered()
-        if rows and float(rows[0][2]) <= self._dropped.get(session_id, 0.0):
-            rows = []  # dropped while the database was down
+        forgotten = max((float(r[2]) for r in found if int(r[3]) < 0), default=0.0)
+        row = next((r for r in found if int(r[3]) >= 0), None)
+        if forgotten:
+            self._forget_local(session_id, forgotten)
+        if row is not None and float(row[2]) <= max(forgotten,
+                                                    self._dropped.get(session_id, 0.0)):
+            # ended or forgotten, but written by a turn that loaded it before: ignored, and
+            # replaced by the next save
+            return Loaded(Session(session_id, user_id, version=int(row[3])), "unknown")
+        base = int(row[3]) if row is not None else 0
         local = self.fallback.peek(session_id)
-        if local is not None and (not rows or local.updated_at >= float(rows[0][2])):
-            return self._load_local(user_id, session_id, degraded=False)
-        if not rows:
-            return Loaded(Session(session_id, user_id), "new")
-        owner, state, updated_at, version = rows[0]
+        if local is not None and (row is None or local.updated_at >= float(row[2])):
+            loaded = self._load_local(user_id, session_id, degraded=False)
+            loaded.session.version = base  # written back over the row as it is now
+            return loaded
+        if row is None:
+            return Loaded(Session(session_id, user_id), "unknown")
+        owner, state, updated_at, version = row
         if owner != user_id:
             raise SessionError(f"session {session_id!r} belongs to another user")
         if not state or self.expired(float(updated_at)):
@@ -137,65 +178,70 @@ class DatabaseSessions(Sessions):
         return Loaded(replace(session, updated_at=float(updated_at), version=int(version)),
                       "continued")
 
-    def save(self, session: Session) -> bool:
+    def save(self, session: Session) -> SaveStatus:
+        since = session.updated_at  # the state this turn continued from (0: a new one)
         session.updated_at = time.time()
-        if self._may_try():
+        if self.db.available():
             state = encode_session(session)
             try:
                 self._ensure_schema()
                 rows = self.db.execute(_UPSERT, (
-                    self.catalog, session.id, session.user_id, state,
-                    session.updated_at, session.version + 1)).rows
+                    self.catalog, session.id, session.user_id, state, session.updated_at,
+                    session.version + 1, user_hash(session.user_id),
+                    since or session.updated_at, session.version)).rows
             except StoreError as exc:
-                self._trip(exc)
+                log.warning("session %s kept in this process: %s", session.id, exc)
             else:
-                self._recovered()
                 self.fallback.drop(session.id)
-                with self._breaker:
+                with self._guard:
                     self._dropped.pop(session.id, None)
-                if not rows:  # two users raced to open one new id: the first one keeps it
-                    log.warning("session %s belongs to another user: not saved", session.id)
-                    return True
+                if not rows:
+                    # changed elsewhere since loaded (another turn of it on another replica),
+                    # forgotten since, or another user's id: the stored row stays as it is,
+                    # and the next turn continues from it
+                    log.warning("session %s not saved: changed elsewhere since version %d, "
+                                "forgotten, or another user's", session.id, session.version)
+                    with self._guard:
+                        self._recent.pop(session.id, None)
+                    return "refused"
                 session.version = int(rows[0][0])
                 self._remember(session, state)
                 self._maybe_purge()
-                return True
-        session.version += 1
+                return "saved"
         self.fallback.put(session)
-        return False
+        return "kept"
 
     def drop(self, session_id: str) -> None:
         self.fallback.drop(session_id)
-        with self._breaker:
+        with self._guard:
             self._recent.pop(session_id, None)
             self._dropped[session_id] = time.time()
             while len(self._dropped) > self.fallback.max_sessions:
                 self._dropped.popitem(last=False)
-        if self._open:
+        if not self.db.available():
             return  # the row is ignored from now on, and overwritten by its next turn
         try:
             self.db.execute("DELETE FROM sessions WHERE catalog = ? AND id = ?",
                             (self.catalog, session_id))
         except StoreError as exc:  # the row is ignored from now on, and overwritten
-            self._trip(exc)
+            log.warning("session %s ended here only: %s", session_id, exc)
 
     def drop_user(self, user_id: str) -> int:
-        """Every row of ``user_id`` in the database (all catalogs) and this process; raises
+        """Every row of ``user_id`` in the database (all catalogs) and this process, and a
+        forget marker that keeps other replicas from reviving their copies; raises
         ``DatabaseUnavailable`` when the database cannot be reached (nothing to retry here)."""
         dropped = self.fallback.drop_user(user_id)
-        with self._breaker:
+        with self._guard:
             for session_id in [k for k, v in self._recent.items() if v[0] == user_id]:
                 del self._recent[session_id]
         self._ensure_schema()
-        result = self.db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-        return dropped + max(0, result.rowcount)
+        return dropped + forget_user_sessions(self.db, user_id)
 
     def ping(self) -> None:
         """Raise ``DatabaseUnavailable`` unless the database answers now (``/readyz``)."""
         self.db.ping()
 
     def close(self) -> None:
-        self._closed = True
         self.db.close()
 
     # -- housekeeping -----------------------------------------------------------------------
@@ -210,6 +256,9 @@ class DatabaseSessions(Sessions):
                                  "AND state <> ''", (now - self.ttl,)).rowcount
             deleted = tx.execute("DELETE FROM sessions WHERE updated_at < ?",
                                  (now - self.ttl - KEEP_MARKERS_S,)).rowcount
+            # a copy older than the ttl is expired anyway: its marker is no longer needed
+            tx.execute("DELETE FROM sessions_forgotten WHERE at < ?",
+                       (now - self.ttl - KEEP_MARKERS_S,))
         return max(0, cleared) + max(0, deleted)
 
     def _maybe_purge(self) -> None:
@@ -234,7 +283,7 @@ class DatabaseSessions(Sessions):
         else as this process last saved it; a new one when neither (always a copy: a turn
         that fails half-way leaves nothing behind)."""
         local = self.fallback.peek(session_id)
-        with self._breaker:
+        with self._guard:
             recent = self._recent.get(session_id)
         if local is not None:
             owner, state = local.user_id, encode_session(local)
@@ -242,59 +291,43 @@ class DatabaseSessions(Sessions):
         elif recent is not None and degraded:
             owner, state, updated_at, version = recent
         else:
-            return Loaded(Session(session_id, user_id), "new", degraded)
+            return Loaded(Session(session_id, user_id), "unknown", degraded)
         if owner != user_id:
             raise SessionError(f"session {session_id!r} belongs to another user")
         if self.expired(updated_at):
             return Loaded(Session(session_id, user_id, version=version), "expired", degraded)
-        copy = decode_session(state, session_id, user_id)
+        try:
+            copy = decode_session(state, session_id, user_id)
+        except CodecError as exc:
+            log.error("session %s kept here could not be read back (%s): starting anew",
+                      session_id, exc)
+            return Loaded(Session(session_id, user_id, version=version), "expired", degraded)
         return Loaded(replace(copy, updated_at=updated_at, version=version), "continued",
                       degraded)
 
+    def _forget_local(self, session_id: str, forgotten_at: float) -> None:
+        """Drop this process's copies of ``session_id`` from before its user was forgotten
+        (through another replica, perhaps while this one could not reach the database)."""
+        local = self.fallback.peek(session_id)
+        if local is not None and local.updated_at <= forgotten_at:
+            self.fallback.drop(session_id)
+        with self._guard:
+            recent = self._recent.get(session_id)
+            if recent is not None and recent[2] <= forgotten_at:
+                del self._recent[session_id]
+
     def _remember(self, session: Session, state: str) -> None:
-        with self._breaker:
+        with self._guard:
             self._recent[session.id] = (session.user_id, state, session.updated_at,
                                         session.version)
             self._recent.move_to_end(session.id)
             while len(self._recent) > self._max_recent:
                 self._recent.popitem(last=False)
 
-    # -- circuit breaker --------------------------------------------------------------------
-
     @property
     def down(self) -> bool:
-        """The database failed and has not answered a probe since."""
-        return self._open
-
-    def _may_try(self) -> bool:
-        return not self._open
-
-    def _trip(self, exc: StoreError) -> None:
-        """Open the breaker: turns skip the database; a background probe pings it every
-        ``RETRY_S`` seconds (turns never wait on it) and closes the breaker when it answers."""
-        with self._breaker:
-            if self._open:
-                return
-            self._open = True
-        log.warning("sessions database unavailable (%s): keeping sessions in this process; "
-                    "retrying every %g s", exc, RETRY_S)
-        threading.Thread(target=self._probe, name="sessions-db-probe", daemon=True).start()
-
-    def _probe(self) -> None:
-        while self._open and not self._closed:
-            time.sleep(RETRY_S)
-            try:
-                self.db.ping()
-            except StoreError:
-                continue
-            self._recovered()
-
-    def _recovered(self) -> None:
-        with self._breaker:
-            if not self._open:
-                return
-            self._open = False
-        log.warning("sessions database reachable again")
+        """The database failed and has not answered since (its breaker is open)."""
+        return not self.db.available()
 
 
 def open_sessions(settings: Settings, catalog: str) -> DatabaseSessions:

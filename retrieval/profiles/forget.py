@@ -3,6 +3,8 @@ shared database's profile sets), every users collection.
 
 Works without a product index (no model, no searcher): it only deletes. Each events store
 keeps a tombstone (a hash of the id) so re-importing source data does not restore the user.
+The user's conversations are the assistant's (``assistant.session_store.forget_sessions``):
+``shopchat forget`` and ``Assistant.forget`` delete them too.
 """
 
 from __future__ import annotations

@@ -348,7 +348,7 @@ def _turn(bot: Assistant, text: str, language: Language, session_id: str | None 
     """One turn through the pipeline, routed as usual and then read as ``language`` (route
     translates a Chinese message; these tests give it the English reading)."""
     pipeline = bot.pipeline
-    session = bot.sessions.get("zh-user", session_id)
+    session = bot.sessions.load("zh-user", session_id).session
     ctx: TurnContext = dataclasses.replace(pipeline.route(session, text), language=language)
     events = list(pipeline.handle(ctx))
     assert isinstance(events[-1], AnswerEvent)
@@ -399,7 +399,7 @@ def test_a_chinese_shopper_gets_chinese_fixed_replies(make_assistant: Any) -> No
         assert not [w for w in ENGLISH_TEMPLATE_WORDS if w in message], (key, message)
     # an empty message has no language of its own: the shopper's last message decides
     assert _turn(bot, "", "en", sid).message == phrase("en", "ask_what")  # "start over"
-    bot.sessions.get("zh-user", sid).remember("手机", "…", 8)
+    bot.sessions.load("zh-user", sid).session.remember("手机", "…", 8)
     assert _turn(bot, "", "en", sid).message == phrase("zh", "ask_what")
 
 

@@ -24,7 +24,7 @@ from assistant.session_store import KEEP_MARKERS_S, DatabaseSessions
 from retrieval import Searcher
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.types import Filters
-from shopchat.database import Database, open_database
+from shopchat.database import Database, DatabaseUnavailable, open_database
 from shopchat.language import has_han
 from shopchat.settings import Settings
 
@@ -120,16 +120,17 @@ def idle(db: Database, seconds: float) -> None:
 def test_a_saved_session_continues_in_another_store(db: Database) -> None:
     store = DatabaseSessions(db, "shop", ttl=3600)
     loaded = store.load("u1", "s1")
-    assert loaded.status == "new" and not loaded.degraded
+    assert loaded.status == "unknown" and not loaded.degraded
+    assert store.load("u1", None).status == "new"
     session = full_session()
-    assert store.save(session) and session.version == 1
-    assert store.save(session) and session.version == 2  # one write per save
+    assert store.save(session) == "saved" and session.version == 1
+    assert store.save(session) == "saved" and session.version == 2  # one write per save
     other = DatabaseSessions(db, "shop", ttl=3600)  # as another process would
     again = other.load("u1", "s1")
     assert again.status == "continued" and same_state(again.session, session)
     assert again.session.version == 2 and abs(again.session.updated_at - time.time()) < 60
     assert db.execute("SELECT COUNT(*) FROM sessions").rows[0][0] == 1
-    assert DatabaseSessions(db, "other-catalog").load("u1", "s1").status == "new"
+    assert DatabaseSessions(db, "other-catalog").load("u1", "s1").status == "unknown"
 
 
 def test_another_users_session_is_refused_and_never_overwritten(db: Database) -> None:
@@ -137,7 +138,8 @@ def test_another_users_session_is_refused_and_never_overwritten(db: Database) ->
     store.save(full_session("s1", "alice"))
     with pytest.raises(SessionError, match="another user"):
         store.load("mallory", "s1")
-    store.save(Session("s1", "mallory", text="hijack"))  # a racing first save of the same id
+    # a racing first save of the same id: refused, not "saved"
+    assert store.save(Session("s1", "mallory", text="hijack")) == "refused"
     assert store.load("alice", "s1").session.text.startswith("wireless mouse")
     for bad in ("", "x" * 129, "tab\there"):
         with pytest.raises(SessionError, match="printable"):
@@ -159,7 +161,7 @@ def test_idle_sessions_expire_and_are_purged(db: Database) -> None:
     idle(db, KEEP_MARKERS_S)
     assert store.purge() == 2  # the fresh one's state cleared, the old marker deleted
     assert [r[0] for r in db.execute("SELECT id FROM sessions").rows] == ["fresh"]
-    assert store.load("u1", "old").status == "new"
+    assert store.load("u1", "old").status == "unknown"
 
 
 def test_forget_deletes_a_users_sessions_in_every_catalog(db: Database) -> None:
@@ -169,10 +171,11 @@ def test_forget_deletes_a_users_sessions_in_every_catalog(db: Database) -> None:
         store.save(full_session("b", "u1"))
         store.save(full_session("c", "u2"))
     assert DatabaseSessions(db, "shop").drop_user("u1") == 4
-    assert shop.load("u1", "a").status == "new" and other.load("u1", "b").status == "new"
+    assert shop.load("u1", "a").status == "unknown" and other.load("u1", "b").status == "unknown"
     assert other.load("u2", "c").status == "continued"
     shop.drop("c")
-    assert shop.load("u2", "c").status == "new" and other.load("u2", "c").status == "continued"
+    assert shop.load("u2", "c").status == "unknown"
+    assert other.load("u2", "c").status == "continued"
 
 
 # -- turns through the assistant ---------------------------------------------------------------
@@ -190,9 +193,11 @@ def test_a_conversation_continues_in_a_new_assistant(
     first_bot = bot_on(dummy_searcher, tmp_path, database_url, answer_items=4)
     first = first_bot.ask("u1", "smartphone under $1000", "conv-1")
     assert first.new_session and not first.session_note  # a first turn with the page's own id
+    assert first.session_status == "unknown"
     assert first.items and "expired" not in first.message
     cheaper = first_bot.ask("u1", "cheaper", "conv-1")
     assert not cheaper.new_session and cheaper.constraints["price_max"] < 1000
+    assert cheaper.session_status == "continued"
     first_bot.close()
 
     bot = bot_on(dummy_searcher, tmp_path, database_url, answer_items=4)  # a restart
@@ -206,7 +211,8 @@ def test_a_conversation_continues_in_a_new_assistant(
     versions = bot.sessions.db.execute(  # type: ignore[attr-defined]
         "SELECT version FROM sessions WHERE id = 'conv-1'").rows
     assert versions == [(4,)]  # one write per turn
-    assert bot.ask("u1", "laptop").new_session  # no id: a new conversation
+    fresh = bot.ask("u1", "laptop")  # no id: a new conversation
+    assert fresh.new_session and fresh.session_status == "new" and not fresh.session_note
     bot.close()
 
 
@@ -218,6 +224,7 @@ def test_an_expired_conversation_starts_anew_and_says_so(
     idle(bot.sessions.db, 61)  # type: ignore[attr-defined]
     again = bot.ask("u1", "cheaper", "c1")
     assert again.new_session and again.session_note.startswith("Your earlier conversation")
+    assert again.session_status == "expired"
     assert again.message.startswith(f"_{again.session_note}_") and not again.degraded
     assert "price_max" not in again.constraints  # nothing of the expired one is left
     chinese = bot.ask("u1", "\u66f4\u4fbf\u5b9c\u7684", "c2")
@@ -231,7 +238,7 @@ def test_the_in_memory_store_expires_too(dummy_searcher: Searcher, tmp_path: Pat
     bot = Assistant(dummy_searcher, None, Settings(home=tmp_path, personalise=False), sessions)
     assert bot.sessions is sessions  # an empty store is still the one given
     bot.ask("u1", "laptop", "m1")
-    session = sessions.get("u1", "m1")
+    session = sessions.load("u1", "m1").session
     assert session.version == 1 and session.text
     session.updated_at -= 61
     assert bot.ask("u1", "more", "m1").session_note.startswith("Your earlier conversation")
@@ -271,3 +278,112 @@ def test_concurrent_turns_of_one_conversation_lose_nothing(
     session = bot.sessions.load("u1", "busy-1").session
     assert session.version == 7 and set(shown) <= session.seen
     bot.close()
+
+
+# -- several replicas on one database ------------------------------------------------------------
+
+
+def test_a_turn_racing_another_replica_is_refused_not_lost(db: Database) -> None:
+    """Two stores (replicas) load one conversation at version 1 and save: the first wins, the
+    second is refused (the stored state is the first's), and the next turn continues from it."""
+    one, two = DatabaseSessions(db, "shop"), DatabaseSessions(db, "shop")
+    assert one.save(full_session("s1", "u1")) == "saved"
+    a, b = one.load("u1", "s1").session, two.load("u1", "s1").session
+    assert a.version == b.version == 1
+    a.start_search("first", Filters())
+    b.start_search("second", Filters())
+    assert one.save(a) == "saved" and a.version == 2
+    assert two.save(b) == "refused"
+    after = two.load("u1", "s1")
+    assert after.status == "continued" and after.session.text == "first"
+    assert after.session.version == 2
+    assert two.save(after.session) == "saved" and after.session.version == 3
+
+
+def test_concurrent_saves_from_two_stores_store_exactly_one_per_version(
+        db: Database) -> None:
+    """Threads on two stores each load and save one conversation repeatedly: every version is
+    written by exactly one save, and no save reports success without its write."""
+    import threading
+
+    stores = [DatabaseSessions(db, "shop"), DatabaseSessions(db, "shop")]
+    stores[0].save(Session("race", "u1"))
+    saved: list[int] = []
+    refused: list[int] = []
+    guard = threading.Lock()
+
+    def turns(store: DatabaseSessions, n: int) -> None:
+        for turn in range(15):
+            session = store.load("u1", "race").session
+            session.remember(f"{n}-{turn}", "reply", 100)
+            outcome = store.save(session)
+            with guard:
+                (saved if outcome == "saved" else refused).append(session.version)
+
+    threads = [threading.Thread(target=turns, args=(stores[n % 2], n)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(saved) + len(refused) == 60 and len(saved) == len(set(saved))
+    final = stores[0].load("u1", "race").session
+    assert final.version == 1 + len(saved)  # every version one save: none silently lost
+    assert len(final.turns) == len(saved)  # each saved turn continued from the one before
+
+
+def test_forget_through_one_replica_is_not_undone_by_another(
+        dummy_searcher: Searcher, tmp_path: Path, database_url: str) -> None:
+    """Replica two keeps u1's conversation in its process (saved through an outage, and as
+    last saved); forgotten through replica one, two neither revives nor writes it back."""
+    one = bot_on(dummy_searcher, tmp_path, database_url, answer_items=2)
+    two = bot_on(dummy_searcher, tmp_path, database_url, answer_items=2)
+    two.ask("u1", "smartphone under $1000", "c1")
+    two.ask("u1", "laptop", "c2")
+    kept = two.sessions.load("u1", "c2").session  # type: ignore[attr-defined]
+    two.sessions.fallback.put(kept)  # type: ignore[attr-defined]  # as through an outage
+    stale = two.sessions.load("u1", "c1").session  # a turn in flight on two
+    time.sleep(0.01)
+    assert one.sessions.drop_user("u1") == 2
+    for session_id in ("c1", "c2"):
+        loaded = two.sessions.load("u1", session_id)
+        assert loaded.status == "unknown" and not loaded.session.text
+    assert two.sessions.save(stale) == "refused"  # the turn in flight is not written back
+    db = one.sessions.db  # type: ignore[attr-defined]
+    assert db.execute("SELECT COUNT(*) FROM sessions").rows == [(0,)]
+    later = two.ask("u1", "headphones", "c3")  # a conversation after the forget is kept
+    assert later.session_status == "unknown" and not later.session_note
+    assert one.ask("u1", "more", "c3").session_status == "continued"
+    one.close()
+    two.close()
+
+
+def test_a_damaged_copy_kept_in_the_process_starts_anew(tmp_path: Path) -> None:
+    db = open_database(None, tmp_path / "sessions.sqlite")
+    store = DatabaseSessions(db, "shop")
+    store.save(full_session("s1", "u1"))
+    store._recent["s1"] = ("u1", "{not json", time.time(), 1)
+    db.breaker.failed(DatabaseUnavailable("switched off by the test"))
+    loaded = store.load("u1", "s1")
+    assert loaded.degraded and loaded.status == "expired" and not loaded.session.text
+    db.breaker.close()
+    db.close()
+
+
+def test_a_turn_refused_by_a_racing_replica_says_so(
+        dummy_searcher: Searcher, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    one = bot_on(dummy_searcher, tmp_path, database_url, answer_items=2)
+    two = bot_on(dummy_searcher, tmp_path, database_url, answer_items=2)
+    one.ask("u1", "smartphone under $1000", "c1")
+    stale = two.sessions.load("u1", "c1")  # two's turn loads it ...
+    one.ask("u1", "cheaper", "c1")  # ... while one's turn of it finishes first
+    monkeypatch.setattr(two.sessions, "load", lambda user_id, session_id: stale)
+    late = two.ask("u1", "more", "c1")
+    note = phrase("en", "session_not_saved")
+    assert late.items and late.session_note == note and late.message.endswith(f"_{note}_")
+    assert not late.degraded and late.session_status == "continued"
+    monkeypatch.undo()
+    after = two.ask("u1", "more", "c1")  # continues from one's turn, not from the refused one
+    assert not after.session_note and after.constraints["price_max"] < 1000
+    one.close()
+    two.close()

@@ -24,11 +24,26 @@ def test_index_builds_users_forget_removes_them(cli_env: Path) -> None:
     again = invoke("index", "--catalog", "dummyjson", "--quiet", "--events", str(events))
     assert "built 0, unchanged 209" in again and "0 new events" in again
 
+    from assistant.session import Session
+    from assistant.session_store import DatabaseSessions
+    from shopchat.settings import get_settings
+
+    settings = get_settings()
+    sessions = DatabaseSessions.open(settings, "dummyjson")
+    for session_id in ("c1", "c2"):
+        sessions.save(Session(session_id, "web-7", text="laptop"))
+    sessions.save(Session("c3", "web-8", text="laptop"))
     out = invoke("forget", "--user", "web-7")
-    assert "deleted 1 events and the profile" in out
-    assert "removed 1 events and 1 profiles in 1 catalogs" in out
+    assert "deleted 2 conversations" in out and "deleted 1 events and the profile" in out
+    assert "removed 2 conversations, 1 events and 1 profiles in 1 catalogs" in out
+    assert sessions.load("web-7", "c1").status == "unknown"  # gone from the database
+    assert sessions.load("web-8", "c3").status == "continued"
+    assert sessions.save(Session("c1", "web-7", text="old", updated_at=1.0,
+                                 version=1)) == "refused"  # a copy from before: not revived
+    sessions.close()
     report = json.loads(invoke("forget", "--user", "web-7", "--json"))
-    assert report == [{"catalog": "dummyjson", "events": 0, "profile": False}]
+    assert report == {"conversations": 0,
+                      "catalogs": [{"catalog": "dummyjson", "events": 0, "profile": False}]}
     # re-indexing the same sources does not bring the user back
     after = invoke("index", "--catalog", "dummyjson", "--quiet", "--events", str(events))
     assert "208 user profiles" in after and "0 new events" in after
