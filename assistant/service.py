@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import nullcontext
+from dataclasses import replace
 
 from assistant.answer import Answer, AnswerEvent, Event, describe_filters
 from assistant.intents import Intent
@@ -111,10 +112,13 @@ class Assistant:
         return self.personaliser.record(check_user_id(user_id), item_id, event)
 
     def forget(self, user_id: str) -> ForgetReport | None:
-        """Drop ``user_id``'s sessions, events and profile; None when personalisation is off."""
+        """Drop ``user_id``'s sessions (every catalog's), events and profile; None when
+        personalisation is off."""
         user_id = check_user_id(user_id)
-        self.sessions.drop_user(user_id)
-        return self.personaliser.forget(user_id) if self.personaliser is not None else None
+        conversations = self.sessions.drop_user(user_id)
+        if self.personaliser is None:
+            return None
+        return replace(self.personaliser.forget(user_id), conversations=conversations)
 
     def ask(self, user_id: str, query: str, session_id: str | None = None) -> Answer:
         answer = None

@@ -68,6 +68,7 @@ class Forgotten(BaseModel):
     """What ``DELETE /api/v1/users/{user_id}`` removed: conversations, events and profiles."""
 
     user_id: str
+    conversations: int = Field(default=0, description="Conversations deleted (all catalogs).")
     catalogs: list[ForgottenCatalog]
 
 

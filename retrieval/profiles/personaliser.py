@@ -57,6 +57,8 @@ class ForgetReport:
     """Events deleted from the events store."""
     profile: bool
     """Whether a stored profile was deleted."""
+    conversations: int = 0
+    """Conversations deleted (``Assistant.forget``: the sessions of every catalog)."""
 
     def describe(self) -> str:
         return (f"{self.store}: deleted {self.events} events and "
