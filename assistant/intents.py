@@ -225,8 +225,8 @@ def classify(message: str, remaining_text: str, *, has_results: bool) -> Turn:
     ``remaining_text``: the message with its constraint phrases removed by the query parser."""
     if _RESET.search(message):
         return Turn(Intent.RESET)
-    if not has_results:
-        return Turn(Intent.SEARCH)
+    if not has_results:  # "more" of nothing: a new or expired conversation, not a search
+        return Turn(Intent.EMPTY if _MORE.search(message) else Intent.SEARCH)
     if _MORE.search(message):
         return Turn(Intent.MORE)
     if _COMPARE.search(message) and len(found := positions(message)) >= 2:

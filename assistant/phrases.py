@@ -61,6 +61,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "no_words": ("{said} has no words I can search for.", "{said}里没有可以搜索的词。"),
     "ask_what": ("Tell me what you are looking for, e.g. \u201cwireless mouse under $30\u201d.",
                  "请告诉我您想找什么，例如\u201c30美元以下的无线鼠标\u201d。"),
+    "nothing_to_continue": (
+        "There is nothing to show more of yet: tell me what you are looking for, e.g. "
+        "\u201cwireless mouse under $30\u201d.",
+        "还没有可以继续看的商品：请告诉我您想找什么，例如\u201c30美元以下的无线鼠标\u201d。"),
     "no_more": ("I found no more matches for {scope}.", "没有更多符合{scope}的商品了。"),
     "no_matches": ("I found no matches for {scope}.", "没有找到符合{scope}的商品。"),
     "nothing_even_relaxed": (

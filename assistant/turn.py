@@ -111,7 +111,7 @@ class TurnPipeline:
         self.rerank_config = rerank_config
         self.personaliser = personaliser
         self._handlers: dict[Intent, Callable[[TurnContext], Iterator[Event]]] = {
-            Intent.EMPTY: self._words("ask_what"),
+            Intent.EMPTY: self._ask_what,
             Intent.TOO_LONG: self._too_long,
             Intent.UNREADABLE: self._unreadable,
             Intent.RESET: self._reset,
@@ -157,14 +157,10 @@ class TurnPipeline:
 
     # -- turns answered in words ------------------------------------------------------------
 
-    def _words(self, key: str) -> Callable[[TurnContext], Iterator[Event]]:
-        """A handler that answers with the phrase ``key`` (``assistant.phrases``)."""
-
-        def handler(ctx: TurnContext) -> Iterator[Event]:
-            message = phrase(reply_language(ctx), key)
-            yield self.reply(ctx, message, ctx.turn.intent)
-
-        return handler
+    def _ask_what(self, ctx: TurnContext) -> Iterator[Event]:
+        """An empty message, or "more" with nothing shown yet (a new or expired conversation)."""
+        key = "nothing_to_continue" if ctx.text else "ask_what"
+        yield self.reply(ctx, phrase(reply_language(ctx), key), Intent.EMPTY)
 
     def _too_long(self, ctx: TurnContext) -> Iterator[Event]:
         message = phrase(ctx.language, "too_long", length=len(ctx.text),

@@ -53,6 +53,15 @@ def test_refinements_keep_every_constraint(make_assistant) -> None:  # type: ign
         assert all(i.reason for i in answer.items)
 
 
+def test_more_with_nothing_shown_asks_what_to_look_for(make_assistant) -> None:  # type: ignore[no-untyped-def]
+    bot = make_assistant(None, answer_items=5)
+    fresh = bot.ask("u9", "more")  # a new (or expired) conversation: not a search for "more"
+    assert fresh.intent == "empty" and fresh.items == []
+    assert fresh.message.startswith("There is nothing to show more of yet")
+    chinese = bot.ask("u9", "再来一些")
+    assert chinese.intent == "empty" and chinese.message.startswith("还没有可以继续看的商品")
+
+
 def test_more_pages_without_repeats_then_start_over(make_assistant) -> None:  # type: ignore[no-untyped-def]
     bot = make_assistant(None, answer_items=5)
     first = bot.ask("u2", "kitchen")

@@ -22,6 +22,8 @@ CLASSIFY_CASES: list[tuple[str, str, bool, Turn]] = [
     ("new search", "new search", True, Turn(Intent.RESET)),
     ("clear filters", "clear filters", True, Turn(Intent.RESET)),
     ("more", "more", True, Turn(Intent.MORE)),
+    ("more", "more", False, Turn(Intent.EMPTY)),  # nothing to show more of: asked what
+    ("show me more", "show me more", False, Turn(Intent.EMPTY)),
     ("show me more", "show me more", True, Turn(Intent.MORE)),
     ("next page!", "next page!", True, Turn(Intent.MORE)),
     ("anything else?", "anything else?", True, Turn(Intent.MORE)),
