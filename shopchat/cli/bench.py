@@ -274,6 +274,9 @@ def api(
     turns: int = typer.Option(5, "--turns", help="Turns per conversation (at most 5)."),
     solo: int = typer.Option(8, "--solo", help="Conversations run one at a time first."),
     replicas: str = typer.Option("1,2", "--replicas", help="Replica counts to run."),
+    rounds: int = typer.Option(3, "--rounds", min=1,
+                               help="Times the concurrent burst runs (pooled: one burst's p50 "
+                                    "depends on how its turns happened to queue)."),
     llm: bool = typer.Option(False, "--llm/--no-llm",
                              help="Keep the model stage (default: retrieval only, so the "
                                   "figures measure the HTTP and session layers)."),
@@ -301,7 +304,8 @@ def api(
         bot = Assistant.open(catalog, settings)
         name, table = bot.searcher.catalog, bot.searcher.table
         runs = {"ask()": [run_ask_load(bot, solo, turns, concurrent=False),
-                          run_ask_load(bot, conversations, turns, concurrent=True)]}
+                          pooled([run_ask_load(bot, conversations, turns, concurrent=True)
+                                  for _ in range(rounds)])]}
         if bot.personaliser is not None:
             bot.personaliser.close()
         bot.searcher.close()  # the replicas open the stores next
@@ -310,7 +314,8 @@ def api(
                 urls = [r.url for r in served]
                 runs[f"HTTP, {count} replica{'s' if count > 1 else ''}"] = [
                     run_api_load(urls, name, table, solo, turns, key, concurrent=False),
-                    run_api_load(urls, name, table, conversations, turns, key)]
+                    pooled([run_api_load(urls, name, table, conversations, turns, key)
+                            for _ in range(rounds)])]
     out = Table(title=f"ask: HTTP API vs in-process, {name}, {turns} turns per conversation "
                       f"(LLM: {backend})")
     for col in ("runner", "conversations", "turns", "errors", "invalid", "p50 ms", "p95 ms",
@@ -319,15 +324,30 @@ def api(
     base = runs["ask()"]
     for label, pair in runs.items():
         for run, ref in zip(pair, base, strict=True):
-            out.add_row(label, run.label, str(len(run.turns)), str(len(run.errors)),
+            out.add_row(label, run.label, str(len(run.turns)),
+                        str(sum(1 for t in run.turns if t.error)),
                         str(sum(1 for t in run.turns if t.problem and not t.error)),
                         f"{run.pct(50):.1f}", f"{run.pct(95):.1f}", f"{run.turns_per_s:.1f}",
                         f"{run.pct(50) - ref.pct(50):+.1f}")
     console.print(out)
+    console.print(f"the concurrent rows pool {rounds} bursts of {conversations} conversations")
     for run in [r for pair in runs.values() for r in pair]:
         for turn in [t for t in run.turns if t.problem][:5]:
             console.print(f"[red]{run.label}: conversation {turn.shopper} turn {turn.step + 1} "
                           f"({turn.message!r}): {turn.problem}[/]")
+    if any(run.errors for pair in runs.values() for run in pair):
+        raise typer.Exit(1)
+
+
+def pooled(runs: list[LoadRun]) -> LoadRun:
+    """Several runs of one kind as one: every turn, the walls added up."""
+    from assistant.ui.load import LoadRun
+
+    out = LoadRun(runs[0].label, runs[0].shoppers)
+    for run in runs:
+        out.turns.extend(run.turns)
+        out.wall_s += run.wall_s
+    return out
 
 
 def _figure(value: float | None) -> str:

@@ -1,19 +1,16 @@
 """Stateless replicas: two ``shopchat serve`` processes sharing one `chroma run` server and one
 PostgreSQL database behave as one (the issue's goal 2).
 
-The replicas talk to a scripted OpenAI-compatible server (``SlowModel``): it answers 503 at
-once (the turn degrades to retrieval's order, flagged) unless a test asks it to hold its reply,
-which keeps a turn in flight for as long as the test needs to SIGKILL its replica mid-turn.
+The replicas talk to a scripted OpenAI-compatible server (``FakeOpenAIServer`` in ``switch``
+mode): it answers 500 at once (the turn degrades to retrieval's order, flagged) unless a test
+switches it to ``hang``, which keeps a turn in flight while the test SIGKILLs its replica.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ from retrieval.product_table import ProductTable
 from retrieval.profiles.events import EventStore
 from shopchat.database import open_database
 from shopchat.records import Catalog
+from tests.assistant.llm.fake_openai_server import FakeOpenAIServer
 from tests.conftest import indexed, renamed
 from tests.postgres import fresh_database
 
@@ -36,48 +34,11 @@ pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(600)]
 KEY = "replica-test-key"
 
 
-class SlowModel:
-    """An OpenAI-compatible endpoint: 503 at once, or after ``hold_s`` seconds when set."""
-
-    def __init__(self) -> None:
-        self.hold_s = 0.0
-        self.calls = 0
-        model = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # /v1/models: readiness
-                self._reply(200, {"object": "list", "data": [{"id": "local"}]})
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                model.calls += 1
-                time.sleep(model.hold_s)
-                self._reply(503, {"error": "scripted: busy"})
-
-            def _reply(self, status: int, body: dict[str, object]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-
-
 @pytest.fixture(scope="module")
-def slow_model() -> Iterator[SlowModel]:
-    model = SlowModel()
-    yield model
-    model.close()
+def slow_model() -> Iterator[FakeOpenAIServer]:
+    """The replicas' model: HTTP 500 at once (``switch`` mode) until a test holds it."""
+    with FakeOpenAIServer() as model:
+        yield model
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +59,10 @@ def shared_stores(dummy_catalog: Catalog, embedder: SentenceTransformerEmbedder,
 
 
 @pytest.fixture(scope="module")
-def replicas(shared_stores: dict[str, str], slow_model: SlowModel) -> Iterator[list[Replica]]:
+def replicas(shared_stores: dict[str, str], slow_model: FakeOpenAIServer
+             ) -> Iterator[list[Replica]]:
     env = {**shared_stores, "SHOPCHAT_LLM_BACKEND": "openai",
-           "SHOPCHAT_LLM_URL": slow_model.url, "SHOPCHAT_LLM_TIMEOUT": "30"}
+           "SHOPCHAT_LLM_URL": slow_model.url("switch"), "SHOPCHAT_LLM_TIMEOUT": "30"}
     with served_replicas(shared_stores["CATALOG"], 2, env) as served:
         yield served
 
@@ -148,25 +110,25 @@ def test_a_dislike_through_one_replica_shows_in_the_others_next_answer(
 
 
 def test_a_replica_killed_mid_turn_the_other_continues_the_conversation(
-        replicas: list[Replica], slow_model: SlowModel) -> None:
+        replicas: list[Replica], slow_model: FakeOpenAIServer) -> None:
     one, other = replicas
     started = ask(one, "kim", "lipstick under $15")
     session = started["session_id"]
     assert started["constraints"]["price_max"] == 15
     shown = {item["id"] for item in started["items"]}
 
-    slow_model.hold_s = 60.0  # the next turn waits on the model until its replica dies
-    calls = slow_model.calls
+    slow_model.switch = "hang"  # the next turn waits on the model until its replica dies
+    calls = len(slow_model.requests)
     with ThreadPoolExecutor(1) as pool:
         in_flight = pool.submit(ask, one, "kim", "only essence", session)
         deadline = time.monotonic() + 60
-        while slow_model.calls == calls and time.monotonic() < deadline:
+        while len(slow_model.requests) == calls and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert slow_model.calls > calls, "the turn never reached the model stage"
+        assert len(slow_model.requests) > calls, "the turn never reached the model stage"
         one.kill()
         with pytest.raises(httpx.HTTPError):
             in_flight.result(timeout=60)
-    slow_model.hold_s = 0.0
+    slow_model.switch = "error500"
 
     more = ask(other, "kim", "more", session)  # the first turn's state, whole
     assert more["session_id"] == session

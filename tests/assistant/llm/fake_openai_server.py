@@ -5,7 +5,10 @@ The behaviour is picked by the first path segment: base URL ``{url}/{mode}/v1``.
 - ``ok``: valid JSON answer;
 - ``hang``: waits (up to ``HANG_S``) before answering;
 - ``invalid``: answers text that is not JSON; ``empty``: answers ""; ``cut``: finish "length";
-- ``garbage``: HTTP 200 with a body that is not JSON; ``error500`` / ``error400``: HTTP errors.
+- ``garbage``: HTTP 200 with a body that is not JSON; ``error500`` / ``error400``: HTTP errors;
+- ``switch``: whichever mode ``switch`` names now (a test changes it while clients keep their URL).
+
+``GET {url}/models`` answers a model list (a readiness check).
 
 Every request body is recorded in ``requests``. Only 127.0.0.1 is used.
 """
@@ -26,15 +29,21 @@ class FakeOpenAIServer:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.release = threading.Event()  # set at teardown: hanging handlers return at once
+        self.switch = "error500"
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                _send(self, 200, {"object": "list", "data": [{"id": "local"}]})
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 mode = self.path.strip("/").split("/")[0]
+                if mode == "switch":
+                    mode = server.switch
                 server.requests.append({"mode": mode, "path": self.path, **body})
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server.answer(self, mode)  # those: the client gave up, as it should
