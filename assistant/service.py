@@ -111,13 +111,13 @@ class Assistant:
             raise ConfigError("personalisation is off (SHOPCHAT_PERSONALISE=false)")
         return self.personaliser.record(check_user_id(user_id), item_id, event)
 
-    def forget(self, user_id: str) -> ForgetReport | None:
-        """Drop ``user_id``'s sessions (every catalog's), events and profile; None when
-        personalisation is off."""
+    def forget(self, user_id: str) -> ForgetReport:
+        """Drop ``user_id``'s sessions (every catalog's), events and profile; says what went
+        (no events or profile when personalisation is off)."""
         user_id = check_user_id(user_id)
         conversations = self.sessions.drop_user(user_id)
         if self.personaliser is None:
-            return None
+            return ForgetReport(user_id, self.searcher.catalog, 0, False, conversations)
         return replace(self.personaliser.forget(user_id), conversations=conversations)
 
     def ask(self, user_id: str, query: str, session_id: str | None = None) -> Answer:

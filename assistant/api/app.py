@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from assistant.api import health, routes
 from assistant.api.auth import AuthError, ForbiddenError, authenticate, warn_if_open
@@ -190,8 +191,9 @@ def build_server(shop: Shop) -> FastAPI:
         yield
         app.state.turns.shutdown(wait=False, cancel_futures=True)
 
-    app = FastAPI(title="shopchat", description=DESCRIPTION, version="1",
-                  lifespan=lifespan)
+    # /docs with Swagger UI's files served from the package, not a CDN (works offline)
+    app = FastAPIOffline(title="shopchat", description=DESCRIPTION, version="1",
+                         lifespan=lifespan)
     app.state.shop = shop
     app.state.turns = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="api-turn")
     app.add_middleware(BodyLimit, limit=settings.api_max_body)

@@ -195,7 +195,7 @@ def forget_user(user_id: str, request: Request, who: Who) -> Forgotten:
     """In every catalog this server serves."""
     user = who.act_as(user_id)
     reports = shop_of(request).forget(user)
-    conversations = sum(r.conversations for _, r in reports if r is not None)
+    conversations = sum(r.conversations for _, r in reports)
     return Forgotten(user_id=user, conversations=conversations, catalogs=[
-        ForgottenCatalog(catalog=catalog, events=r.events if r else 0,
-                         profile=r.profile if r else False) for catalog, r in reports])
+        ForgottenCatalog(catalog=catalog, events=r.events,
+                         profile=r.profile) for catalog, r in reports])

@@ -126,7 +126,7 @@ class Shop:
         with self._lock:
             return list(self._assistants.values())
 
-    def forget(self, user_id: str) -> list[tuple[str, ForgetReport | None]]:
+    def forget(self, user_id: str) -> list[tuple[str, ForgetReport]]:
         """Drop ``user_id``'s conversations, events and profile in every catalog served."""
         return [(catalog, self.assistant(catalog).forget(user_id)) for catalog in self.catalogs]
 

@@ -49,7 +49,10 @@ def test_api_and_page_in_one_server(server: RunningServer) -> None:
         config = http.get("/config").json()
         assert "#shopchat-title" in config["css"] and "shopchat-chat" in config["head"]
         assert config["max_file_size"] == 2 * 1024 * 1024
-        assert http.get("/docs").status_code == 200
+        docs = http.get("/docs")  # Swagger UI from this server, not a CDN: works offline
+        assert docs.status_code == 200 and "cdn." not in docs.text
+        script = docs.text.split('<script src="', 1)[1].split('"', 1)[0]
+        assert script.startswith("/") and http.get(script).status_code == 200
 
 
 def test_the_pages_api_endpoints_need_a_key(server: RunningServer) -> None:

@@ -137,3 +137,13 @@ def test_empty_and_oversized_messages_get_a_clear_reply(make_assistant) -> None:
     assert bot.ask("u6", "   ").intent == "empty"
     long = bot.ask("u6", "x" * 51)
     assert long.intent == "too_long" and "limit is 50" in long.message
+
+
+def test_forget_says_how_many_conversations_went_without_personalisation(make_assistant) -> None:  # type: ignore[no-untyped-def]
+    bot = make_assistant(None)  # no personaliser: only conversations to forget
+    first = bot.ask("gone", "red lipstick")
+    bot.ask("gone", "perfume")
+    report = bot.forget("gone")
+    assert (report.conversations, report.events, report.profile) == (2, 0, False)
+    again = bot.ask("gone", "cheaper", first.session_id)
+    assert again.session_status == "unknown" and "price_max" not in again.constraints
