@@ -50,6 +50,9 @@ class Session:
     """The version of the stored state this one continues from (0: none; one more per saved
     turn): a save only replaces that version, so of two turns run at once on one conversation
     the second to finish is refused instead of silently undoing the first."""
+    loaded_at: float = 0.0
+    """Wall-clock time a store handed it to a turn (0: never loaded): a new conversation's
+    save is refused if its user was forgotten since (not stored)."""
 
     def start_search(self, text: str, filters: Filters) -> None:
         self.text, self.filters = text, filters

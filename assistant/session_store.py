@@ -86,7 +86,7 @@ _UPSERT = (
 def forget_user_sessions(db: Database, user_id: str) -> int:
     """Delete ``user_id``'s sessions (all catalogs) and mark them forgotten now, in one
     transaction; returns how many were deleted."""
-    db.create(SCHEMA)
+    db.ensure(SCHEMA)
     with db.transaction() as tx:
         tx.execute("INSERT INTO sessions_forgotten (user_hash, at) VALUES (?, ?) "
                    "ON CONFLICT (user_hash) DO UPDATE SET at = excluded.at",
@@ -122,7 +122,6 @@ class DatabaseSessions(Sessions):
         self._next_purge = 0.0
         self._dropped: OrderedDict[str, float] = OrderedDict()
         """Sessions dropped here (their rows may outlive a database outage)."""
-        self._schema_ready = False
         try:
             self._ensure_schema()
         except StoreError as exc:  # created on first use once it is reachable
@@ -137,6 +136,12 @@ class DatabaseSessions(Sessions):
     # -- Sessions ---------------------------------------------------------------------------
 
     def load(self, user_id: str, session_id: str | None) -> Loaded:
+        loaded_at = time.time()
+        loaded = self._load(user_id, session_id)
+        loaded.session.loaded_at = loaded_at  # a forget from now on refuses its save
+        return loaded
+
+    def _load(self, user_id: str, session_id: str | None) -> Loaded:
         if session_id is None:
             return Loaded(Session(new_session_id(), user_id), "new")
         check_session_id(session_id)
@@ -150,8 +155,10 @@ class DatabaseSessions(Sessions):
             return self._load_local(user_id, session_id)
         forgotten = max((float(r[2]) for r in found if int(r[3]) < 0), default=0.0)
         row = next((r for r in found if int(r[3]) >= 0), None)
+        if row is not None and row[0] != user_id:  # before the marker: it is user_id's
+            raise SessionError(f"session {session_id!r} belongs to another user")
         if forgotten:
-            self._forget_local(session_id, forgotten)
+            self._forget_local(user_id, session_id, forgotten)
         if row is not None and float(row[2]) <= max(forgotten,
                                                     self._dropped.get(session_id, 0.0)):
             # ended or forgotten, but written by a turn that loaded it before: ignored, and
@@ -165,9 +172,7 @@ class DatabaseSessions(Sessions):
             return loaded
         if row is None:
             return Loaded(Session(session_id, user_id), "unknown")
-        owner, state, updated_at, version = row
-        if owner != user_id:
-            raise SessionError(f"session {session_id!r} belongs to another user")
+        _, state, updated_at, version = row
         if not state or self.expired(float(updated_at)):
             return Loaded(Session(session_id, user_id, version=int(version)), "expired")
         try:
@@ -179,7 +184,9 @@ class DatabaseSessions(Sessions):
                       "continued")
 
     def save(self, session: Session) -> SaveStatus:
-        since = session.updated_at  # the state this turn continued from (0: a new one)
+        # forgotten since the state this turn continued from, or since a new one was loaded:
+        # refused
+        since = session.updated_at or session.loaded_at
         session.updated_at = time.time()
         if self.db.available():
             state = encode_session(session)
@@ -274,9 +281,7 @@ class DatabaseSessions(Sessions):
             log.debug("session purge: %d rows", touched)
 
     def _ensure_schema(self) -> None:
-        if not self._schema_ready:
-            self.db.create(SCHEMA)
-            self._schema_ready = True
+        self.db.ensure(SCHEMA)
 
     def _load_local(self, user_id: str, session_id: str, degraded: bool = True) -> Loaded:
         """The session as this process last had it: kept here while the database was down,
@@ -305,15 +310,16 @@ class DatabaseSessions(Sessions):
         return Loaded(replace(copy, updated_at=updated_at, version=version), "continued",
                       degraded)
 
-    def _forget_local(self, session_id: str, forgotten_at: float) -> None:
-        """Drop this process's copies of ``session_id`` from before its user was forgotten
-        (through another replica, perhaps while this one could not reach the database)."""
+    def _forget_local(self, user_id: str, session_id: str, forgotten_at: float) -> None:
+        """Drop this process's copies of ``session_id`` that are ``user_id``'s from before
+        they were forgotten (through another replica, perhaps while this one could not reach the
+        database); another user's copy stays."""
         local = self.fallback.peek(session_id)
-        if local is not None and local.updated_at <= forgotten_at:
+        if local is not None and local.user_id == user_id and local.updated_at <= forgotten_at:
             self.fallback.drop(session_id)
         with self._guard:
             recent = self._recent.get(session_id)
-            if recent is not None and recent[2] <= forgotten_at:
+            if recent is not None and recent[0] == user_id and recent[2] <= forgotten_at:
                 del self._recent[session_id]
 
     def _remember(self, session: Session, state: str) -> None:

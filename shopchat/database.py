@@ -9,8 +9,10 @@ callers degrade on it (the page answers from memory, ``/readyz`` says why). Any 
 
 One circuit breaker per database (per URL for PostgreSQL, whose pool every user in the process
 shares): after a ``DatabaseUnavailable``, transactions fail fast for everyone (sessions, events,
-profiles) while one background probe pings it every ``RETRY_S`` seconds; only the calls in
-flight when it went away wait on a connect timeout.
+profiles) while one background probe pings it (at once, then every ``RETRY_S`` seconds); only
+the calls in flight when it went away wait on a connect timeout. A pool with every connection
+busy (``PoolBusy``) fails that call only, unless a connection of its own cannot reach the
+server either.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ class DatabaseUnavailable(StoreError):
     """The database cannot be reached: down, refusing connections, or out of connections."""
 
 
+class PoolBusy(DatabaseUnavailable):
+    """No pooled connection came free in time: this call fails, the breaker stays closed
+    unless the server does not answer a connection of its own either."""
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     rows: list[tuple[Any, ...]]
@@ -62,7 +69,8 @@ class Transaction(ABC):
 
 class Breaker:
     """Open while a database is unreachable: ``check`` fails fast, and one background thread
-    pings it (``probe``) every ``RETRY_S`` seconds until it answers, which closes it."""
+    pings it (``probe``) at once, then every ``RETRY_S`` seconds until it answers, which
+    closes it."""
 
     def __init__(self, probe: Callable[[], None], describe: Callable[[], str]) -> None:
         self._probe, self._describe = probe, describe
@@ -88,11 +96,11 @@ class Breaker:
             if self._cause is not None or self._closed:
                 return
             self._cause = exc
+            log.warning("%s unreachable (%s): failing fast, retrying every %g s",
+                        self._describe(), exc, RETRY_S)
             self._prober = threading.Thread(target=self._run, name="database-probe",
                                             daemon=True)
             self._prober.start()
-        log.warning("%s unreachable (%s): failing fast, retrying every %g s",
-                    self._describe(), exc, RETRY_S)
 
     def succeeded(self) -> None:
         """Close (if open): the database answered."""
@@ -109,27 +117,41 @@ class Breaker:
         self._closed = True
 
     def _run(self) -> None:
-        while self._cause is not None and not self._closed:
-            time.sleep(RETRY_S)
+        # only the latest prober runs on (one closed by ``ping`` and reopened starts another)
+        while self._prober is threading.current_thread() and self._cause is not None \
+                and not self._closed:
             try:
                 self._probe()
             except StoreError:
-                continue
-            self.succeeded()
+                pass
+            except Exception:  # a bug must not leave the breaker open for good
+                log.exception("%s: the probe failed unexpectedly", self._describe())
+            else:
+                self.succeeded()
+                return
+            time.sleep(RETRY_S)
+
+
+_init_lock = threading.Lock()
 
 
 class Database(ABC):
     kind: str
     """``sqlite`` or ``postgresql``."""
 
-    _breaker: Breaker | None = None
+    def __init__(self) -> None:
+        self._breaker = Breaker(self._probe, self.describe)
+        self._ensured: set[str] = set()
 
     @property
     def breaker(self) -> Breaker:
         """This database's circuit breaker (shared by every handle on one PostgreSQL pool)."""
-        if self._breaker is None:
-            self._breaker = Breaker(self._probe, self.describe)
-        return self._breaker
+        breaker: Breaker | None = self.__dict__.get("_breaker")
+        if breaker is None:  # a subclass that skipped ``Database.__init__``
+            with _init_lock:
+                breaker = self.__dict__.setdefault("_breaker", Breaker(self._probe,
+                                                                       self.describe))
+        return breaker
 
     def available(self) -> bool:
         """False while the breaker is open: calls fail fast without trying the database."""
@@ -145,7 +167,8 @@ class Database(ABC):
             with self._transaction() as tx:
                 yield tx
         except DatabaseUnavailable as exc:
-            breaker.failed(exc)
+            if self._down(exc):
+                breaker.failed(exc)
             raise
         breaker.succeeded()
 
@@ -159,13 +182,18 @@ class Database(ABC):
         try:
             self._probe()
         except DatabaseUnavailable as exc:
-            self.breaker.failed(exc)
+            if self._down(exc):
+                self.breaker.failed(exc)
             raise
         self.breaker.succeeded()
 
     def _probe(self) -> None:
         with self._transaction() as tx:
             tx.execute("SELECT 1")
+
+    def _down(self, exc: DatabaseUnavailable) -> bool:
+        """Whether ``exc`` means the database is down for everyone (opens the breaker)."""
+        return True
 
     @abstractmethod
     def close(self) -> None: ...
@@ -192,6 +220,13 @@ class Database(ABC):
                 if statement.strip():
                     tx.execute(self.dialect_ddl(statement))
 
+    def ensure(self, ddl: str) -> None:
+        """``create(ddl)`` once per database in this process (once it succeeds)."""
+        ensured: set[str] = self.__dict__.setdefault("_ensured", set())
+        if ddl not in ensured:
+            self.create(ddl)
+            ensured.add(ddl)
+
     def dialect_ddl(self, statement: str) -> str:
         return statement
 
@@ -212,9 +247,12 @@ class _SqliteTransaction(Transaction):
         return int(self._db.executemany(sql, [tuple(r) for r in rows]).rowcount)
 
 
-_SQLITE_UNAVAILABLE = re.compile(r"locked|busy|unable to open|disk I/O error", re.I)
+_SQLITE_UNAVAILABLE = re.compile(
+    r"locked|busy|unable to open|disk I/O error|database or disk is full|readonly database",
+    re.I)
 """SQLite errors that mean the file cannot be used now (another writer holds it past the
-timeout, the disk is gone); any other (no such table, a syntax error) is the statement's."""
+timeout, the disk is gone, full or read-only); any other (no such table, a syntax error) is
+the statement's."""
 
 
 class SqliteDatabase(Database):
@@ -223,6 +261,7 @@ class SqliteDatabase(Database):
     kind = "sqlite"
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,6 +337,7 @@ class PostgresDatabase(Database):
         import psycopg
         from psycopg_pool import ConnectionPool
 
+        super().__init__()
         self.url = url
         self._psycopg_error = psycopg.Error
         # prepare_threshold=None: no server-side prepared statements, which PgBouncer in
@@ -311,9 +351,13 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
+        from psycopg_pool import PoolTimeout
+
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield _PostgresTransaction(conn)
+        except PoolTimeout as exc:
+            raise PoolBusy(f"database {self.describe()}: {_first_line(exc)}") from exc
         except self._psycopg_error as exc:
             error = DatabaseUnavailable if postgres_unavailable(exc) else StoreError
             raise error(f"database {self.describe()}: {_first_line(exc)}") from exc
@@ -321,6 +365,24 @@ class PostgresDatabase(Database):
             if not postgres_unavailable(exc):
                 raise
             raise DatabaseUnavailable(f"database {self.describe()}: {_first_line(exc)}") from exc
+
+    def _down(self, exc: DatabaseUnavailable) -> bool:
+        """Down unless only the pool is busy and a connection of our own answers."""
+        if not isinstance(exc, PoolBusy):
+            return True
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url, connect_timeout=max(1, int(CONNECT_TIMEOUT_S)),
+                                 prepare_threshold=None) as conn:
+                conn.execute("SELECT 1")
+        except Exception as probe_exc:
+            log.warning("%s: no pooled connection, nor one of its own: %s", self.describe(),
+                        _first_line(probe_exc))
+            return True
+        log.warning("%s: every pooled connection busy for %g s (the server answers)",
+                    self.describe(), CONNECT_TIMEOUT_S)
+        return False
 
     def dialect_ddl(self, statement: str) -> str:
         for pattern, replacement in _PG_TYPES:
@@ -367,8 +429,14 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+
+
 def redact(url: str) -> str:
-    """``url`` without its password (in the user part or a ``password=`` parameter)."""
+    """``url`` without its password (in the user part or a ``password=`` parameter, of a URL
+    or a ``key=value`` connection string)."""
+    if "://" not in url:
+        return _KEYWORD_PASSWORD.sub(r"\1***", url)
     parts = urlsplit(url)
     if parts.password is not None:
         parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
@@ -405,11 +473,17 @@ class SharedPostgres(Database):
     def _transaction(self) -> Any:
         return self._db._transaction()
 
+    def _down(self, exc: DatabaseUnavailable) -> bool:
+        return self._db._down(exc)
+
     def dialect_ddl(self, statement: str) -> str:
         return self._db.dialect_ddl(statement)
 
     def create(self, ddl: str) -> None:
         self._db.create(ddl)
+
+    def ensure(self, ddl: str) -> None:
+        self._db.ensure(ddl)
 
     def describe(self) -> str:
         return self._db.describe()

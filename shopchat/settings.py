@@ -26,7 +26,7 @@ PersonalRankerName = Literal["auto", "learned", "linear"]
 MODEL_FILE = "a path to a model file"
 PLACEHOLDERS = ("change_me", "change-me", "changeme")
 MIN_SECRET_CHARS = 16
-SECRETS = ("api_keys", "token_secret")
+SECRETS = ("api_keys", "token_secret", "database_url")
 """Settings whose values an error message never repeats."""
 
 

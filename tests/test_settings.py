@@ -129,3 +129,25 @@ def test_strong_secrets_and_unset_ones_are_taken() -> None:
                         token_secret="x" * 16)
     assert settings.api_key_list == ["a-long-enough-key-123", "another-long-key-456"]
     assert Settings(api_keys="", token_secret=None).api_key_list == []
+
+
+def test_a_bad_database_url_is_refused_without_being_echoed() -> None:
+    url = "postgresql://shop:s3cret-password@db:5432/shop"
+    with pytest.raises(ConfigError) as info:
+        Settings(database_url=[url])
+    message = str(info.value)
+    assert "SHOPCHAT_DATABASE_URL=<hidden>" in message and "s3cret" not in message
+
+
+@pytest.mark.parametrize("url", [
+    "host=db user=shop password=s3cret dbname=shop",
+    "host=db password = 's3 cret' dbname=shop",
+    "mysql://shop:s3cret@db/shop",
+])
+def test_an_unusable_database_url_is_named_without_its_password(url: str) -> None:
+    from shopchat.database import open_database
+
+    with pytest.raises(ConfigError) as info:
+        open_database(url, Path("unused.sqlite"))
+    assert "s3cret" not in str(info.value) and "s3 cret" not in str(info.value)
+    assert "SHOPCHAT_DATABASE_URL=" in str(info.value)

@@ -76,11 +76,14 @@ def test_a_deadlock_or_serialization_failure_is_the_statements(
     db.close()
 
 
-def test_a_locked_sqlite_file_is_unavailable(tmp_path: Path) -> None:
+def test_a_locked_sqlite_file_is_unavailable(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "s.sqlite"
     db = SqliteDatabase(path)
     db.execute("CREATE TABLE t (x INTEGER)")
     db._db.execute("PRAGMA busy_timeout = 50")
+    probing = threading.Event()
+    monkeypatch.setattr(db.breaker, "_probe", lambda: probing.wait(5))  # held back
     holder = sqlite3.connect(path, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -92,6 +95,85 @@ def test_a_locked_sqlite_file_is_unavailable(tmp_path: Path) -> None:
         holder.close()
     db.ping()  # answers: closes the breaker
     assert db.available()
+    probing.set()
+    db.close()
+
+
+@pytest.mark.parametrize("pragma", ["PRAGMA query_only = ON", "PRAGMA max_page_count = 2"])
+def test_a_full_or_read_only_sqlite_file_is_unavailable(tmp_path: Path, pragma: str) -> None:
+    db = SqliteDatabase(tmp_path / "s.sqlite")
+    db.execute("CREATE TABLE t (x BLOB)")
+    db._db.execute(pragma)
+    with pytest.raises(DatabaseUnavailable, match=r"full|readonly"):
+        db.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,))
+    db.close()
+
+
+def test_a_busy_pool_fails_the_call_without_opening_the_breaker(
+        postgres_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pooled connection busy past the wait: that call fails, the next ones still try
+    (the server answers a connection of its own)."""
+    monkeypatch.setattr(database_module, "CONNECT_TIMEOUT_S", 0.3)
+    db = database_module.PostgresDatabase(postgres_db_url, pool_size=1)
+    db.execute("SELECT 1")
+    with db._pool.connection():  # the one connection, busy
+        with pytest.raises(DatabaseUnavailable):
+            db.execute("SELECT 1")
+        assert db.available()
+    assert db.execute("SELECT 1").rows == [(1,)]
+    db.close()
+
+
+def test_the_probe_tries_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blip: the breaker closes on the probe's first try, not after ``RETRY_S``."""
+    monkeypatch.setattr(database_module, "RETRY_S", 30.0)
+    db = SqliteDatabase(tmp_path / "s.sqlite")
+    db.breaker.failed(DatabaseUnavailable("a blip"))
+    deadline = time.monotonic() + 5
+    while not db.available() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert db.available()
+    db.close()
+
+
+class Flaky(Database):
+    """Its probe fails with a bug (not a ``StoreError``) the first ``bugs`` times."""
+
+    kind = "sqlite"
+
+    def __init__(self, bugs: int) -> None:
+        super().__init__()
+        self.bugs = bugs
+
+    def _probe(self) -> None:
+        self.bugs -= 1
+        if self.bugs >= 0:
+            raise RuntimeError("a bug in the probe")
+
+    def _transaction(self) -> object:
+        raise DatabaseUnavailable("off")
+
+    def close(self) -> None:
+        self.breaker.close()
+
+    def describe(self) -> str:
+        return "flaky"
+
+
+def test_a_probe_that_fails_with_a_bug_keeps_probing() -> None:
+    db = Flaky(bugs=2)
+    db.breaker.failed(DatabaseUnavailable("off"))
+    deadline = time.monotonic() + 5
+    while not db.available() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert db.available() and db.bugs < 0
+    db.close()
+
+
+def test_the_breaker_is_made_with_the_database(tmp_path: Path) -> None:
+    """Not on first use: two threads' first calls at once share one breaker."""
+    db = SqliteDatabase(tmp_path / "s.sqlite")
+    assert isinstance(vars(db).get("_breaker"), database_module.Breaker)
     db.close()
 
 

@@ -31,6 +31,7 @@ class Switchable(Database):
     kind = "sqlite"
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.inner = SqliteDatabase(path)
         self.down = False
         self.attempts = 0

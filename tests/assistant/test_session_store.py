@@ -24,7 +24,7 @@ from assistant.session_store import KEEP_MARKERS_S, DatabaseSessions
 from retrieval import Searcher
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.types import Filters
-from shopchat.database import Database, DatabaseUnavailable, open_database
+from shopchat.database import Database, DatabaseUnavailable, SharedPostgres, open_database
 from shopchat.language import has_han
 from shopchat.settings import Settings
 
@@ -357,11 +357,62 @@ def test_forget_through_one_replica_is_not_undone_by_another(
     two.close()
 
 
-def test_a_damaged_copy_kept_in_the_process_starts_anew(tmp_path: Path) -> None:
+def test_another_users_forget_neither_hides_nor_drops_a_session(db: Database) -> None:
+    """bob, forgotten once, sends alice's session id: refused as another user's (not taken for
+    a conversation of his that was forgotten), and this process keeps alice's copy."""
+    store = DatabaseSessions(db, "shop")
+    assert store.save(full_session("s1", "alice")) == "saved"
+    store.drop_user("bob")
+    kept = store.load("alice", "s1").session
+    store.fallback.put(kept)  # as kept through an outage
+    with pytest.raises(SessionError, match="another user"):
+        store.load("bob", "s1")
+    assert store.fallback.peek("s1") is kept and "s1" in store._recent
+    assert store.load("alice", "s1").status == "continued"
+
+
+def test_a_new_conversation_loaded_before_a_forget_is_not_saved_after_it(
+        db: Database) -> None:
+    """A turn loads a new conversation (no id, or an id never stored), its user is forgotten
+    through another replica, then the turn saves: refused, nothing stored."""
+    store = DatabaseSessions(db, "shop")
+    fresh, unknown = store.load("u1", None), store.load("u1", "s-new")
+    assert (fresh.status, unknown.status) == ("new", "unknown")
+    time.sleep(0.01)
+    DatabaseSessions(db, "shop").drop_user("u1")
+    for loaded in (fresh, unknown):
+        loaded.session.start_search("laptop", Filters())
+        assert store.save(loaded.session) == "refused"
+    assert db.execute("SELECT COUNT(*) FROM sessions").rows == [(0,)]
+    after = store.load("u1", None)  # one loaded after the forget is kept
+    assert store.save(after.session) == "saved"
+
+
+def test_the_schema_is_created_once_per_database(db: Database,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forget (every guest page closed) does not re-run the schema's DDL (on PostgreSQL a
+    global advisory lock)."""
+    store = DatabaseSessions(db, "shop")
+    created: list[str] = []
+    target = db._db if isinstance(db, SharedPostgres) else db  # PostgreSQL: the pool's
+    monkeypatch.setattr(target, "create", lambda ddl: created.append(ddl))
+    for n in range(3):
+        store.drop_user(f"guest-{n}")
+        DatabaseSessions(db, "other").drop_user(f"guest-{n}")
+    assert created == []
+
+
+def test_a_damaged_copy_kept_in_the_process_starts_anew(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = open_database(None, tmp_path / "sessions.sqlite")
     store = DatabaseSessions(db, "shop")
     store.save(full_session("s1", "u1"))
     store._recent["s1"] = ("u1", "{not json", time.time(), 1)
+
+    def unanswered() -> None:
+        raise DatabaseUnavailable("switched off by the test")
+
+    monkeypatch.setattr(db.breaker, "_probe", unanswered)  # the probe finds it down
     db.breaker.failed(DatabaseUnavailable("switched off by the test"))
     loaded = store.load("u1", "s1")
     assert loaded.degraded and loaded.status == "expired" and not loaded.session.text
