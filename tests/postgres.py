@@ -144,7 +144,7 @@ def with_database(url: str, name: str) -> str:
 
 def close_pools(url: str) -> None:
     """Close the process-wide pools a test left open on ``url`` (before its database goes)."""
-    from shopchat import database
+    from shopchat import postgres as database
 
     with database._shared_lock:
         leaked = [db for key, (db, _) in database._shared.items() if key == url]

@@ -13,6 +13,7 @@ import pytest
 from assistant.session_store import DatabaseSessions
 from retrieval.profiles.events import EventStore
 from shopchat import database as database_module
+from shopchat import postgres as postgres_module
 from shopchat.database import (
     Database,
     DatabaseUnavailable,
@@ -113,8 +114,8 @@ def test_a_busy_pool_fails_the_call_without_opening_the_breaker(
         postgres_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every pooled connection busy past the wait: that call fails, the next ones still try
     (the server answers a connection of its own)."""
-    monkeypatch.setattr(database_module, "CONNECT_TIMEOUT_S", 0.3)
-    db = database_module.PostgresDatabase(postgres_db_url, pool_size=1)
+    monkeypatch.setattr(postgres_module, "CONNECT_TIMEOUT_S", 0.3)
+    db = postgres_module.PostgresDatabase(postgres_db_url, pool_size=1)
     db.execute("SELECT 1")
     with db._pool.connection():  # the one connection, busy
         with pytest.raises(DatabaseUnavailable):

@@ -24,8 +24,9 @@ from assistant.session_store import KEEP_MARKERS_S, DatabaseSessions
 from retrieval import Searcher
 from retrieval.specs.constraint import SpecConstraint, SpecKind
 from retrieval.types import Filters
-from shopchat.database import Database, DatabaseUnavailable, SharedPostgres, open_database
+from shopchat.database import Database, DatabaseUnavailable, open_database
 from shopchat.language import has_han
+from shopchat.postgres import SharedPostgres
 from shopchat.settings import Settings
 
 SPECS = (
