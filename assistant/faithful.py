@@ -27,12 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property, lru_cache
 
-from assistant.faithful_chinese import HAN as _HAN
 from assistant.faithful_chinese import WORD_END as _E
 from assistant.faithful_chinese import WORD_START as _B
 from assistant.faithful_chinese import han_brand_names, yuan_amount
 from assistant.injection import carries_instructions
-from shopchat.language import has_han
+from shopchat.language import HAN_CHARS, has_han
 from shopchat.records import Product
 
 
@@ -72,7 +71,7 @@ class Unfaithful:
 
 # -- what a text states ------------------------------------------------------------------------
 
-_TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+_TOKEN = re.compile(rf"[{HAN_CHARS}]+|[^\W_{HAN_CHARS}]+")
 """Letters and digits in a row; a run of Han characters is a token of its own, so Han written
 against Latin letters or digits ("Logitech无线鼠标", "M185鼠标") splits there."""
 _WORDS = re.compile(r"\w+")  # as ``injection.repeats`` splits text

@@ -8,9 +8,8 @@ import re
 from retrieval.chinese.shop_words import BRANDS
 from shopchat.language import HAN_CHARS
 
-HAN = HAN_CHARS
-WORD_START = rf"(?<![^\W{HAN}])"  # ``\b`` before a word, where a Han character also bounds it
-WORD_END = rf"(?![^\W{HAN}])"  # ``\b`` after a word, likewise
+WORD_START = rf"(?<![^\W{HAN_CHARS}])"  # ``\b`` before a word, where a Han character also bounds it
+WORD_END = rf"(?![^\W{HAN_CHARS}])"  # ``\b`` after a word, likewise
 
 _AMOUNT = r"(\d+(?:[.,]\d+)*)"
 _YUAN = re.compile(

@@ -140,7 +140,7 @@ class SessionStore(Sessions):
 
     def __init__(self, max_sessions: int = 10_000, ttl: float | None = None) -> None:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
-        self.max_sessions = self._max = max_sessions
+        self.max_sessions = max_sessions
         self.ttl = ttl
         self._lock = threading.Lock()
 
@@ -157,28 +157,26 @@ class SessionStore(Sessions):
                     "unknown" if session_id_given else "new"
                 session = Session(session_id, user_id)
                 self._sessions[session_id] = session
-                while len(self._sessions) > self._max:
-                    self._sessions.popitem(last=False)
-            self._sessions.move_to_end(session_id)
+            self._keep(session)
             return Loaded(session, status)
 
     def save(self, session: Session) -> SaveStatus:
-        with self._lock:
-            session.updated_at = time.time()
-            session.version += 1
-            self._sessions[session.id] = session
-            self._sessions.move_to_end(session.id)
-            while len(self._sessions) > self._max:
-                self._sessions.popitem(last=False)
+        session.updated_at = time.time()
+        session.version += 1
+        self.put(session)
         return "saved"
 
     def put(self, session: Session) -> None:
         """Keep ``session`` as it is (a fallback copy; its ``updated_at`` unchanged)."""
         with self._lock:
-            self._sessions[session.id] = session
-            self._sessions.move_to_end(session.id)
-            while len(self._sessions) > self._max:
-                self._sessions.popitem(last=False)
+            self._keep(session)
+
+    def _keep(self, session: Session) -> None:
+        """``session`` as the most recent; the least recently used beyond the bound go."""
+        self._sessions[session.id] = session
+        self._sessions.move_to_end(session.id)
+        while len(self._sessions) > self.max_sessions:
+            self._sessions.popitem(last=False)
 
     def peek(self, session_id: str) -> Session | None:
         with self._lock:

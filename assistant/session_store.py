@@ -241,8 +241,7 @@ class DatabaseSessions(Sessions):
         with self._guard:
             for session_id in [k for k, v in self._recent.items() if v[0] == user_id]:
                 del self._recent[session_id]
-        self._ensure_schema()
-        return dropped + forget_user_sessions(self.db, user_id)
+        return dropped + forget_user_sessions(self.db, user_id)  # ensures the schema
 
     def ping(self) -> None:
         """Raise ``DatabaseUnavailable`` unless the database answers now (``/readyz``)."""
@@ -334,7 +333,3 @@ class DatabaseSessions(Sessions):
     def down(self) -> bool:
         """The database failed and has not answered since (its breaker is open)."""
         return not self.db.available()
-
-
-def open_sessions(settings: Settings, catalog: str) -> DatabaseSessions:
-    return DatabaseSessions.open(settings, catalog)

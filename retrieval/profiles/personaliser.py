@@ -80,6 +80,7 @@ class Personaliser:
         self._writer: WriteBehind | None = None
         self._load_lock = threading.Lock()
         self._record_lock = threading.Lock()
+        self._prefix: tuple[ProfileConfig, str] | None = None
         self._degraded_at = -DEGRADED_LOG_S
 
     @classmethod
@@ -252,7 +253,13 @@ class Personaliser:
                         len(digests), exc)
 
     def digest_prefix(self) -> str:
-        return f"{self.config.fingerprint()}|{self.searcher.embedder.name}|"
+        """What a stored profile was built with (config, embedder): read on every turn's
+        freshness check, so worked out once per config."""
+        cached = self._prefix
+        if cached is None or cached[0] is not self.config:
+            cached = self._prefix = (
+                self.config, f"{self.config.fingerprint()}|{self.searcher.embedder.name}|")
+        return cached[1]
 
     def store_built(self, ids: Sequence[str], by_user: Mapping[str, Sequence[StoredEvent]],
                      digests: Mapping[str, str]) -> list[Profile | None]:
