@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retrieval.acronyms import Acronyms
 from retrieval.chinese.reader import ChineseReader, LazyReader
 from retrieval.embedder import Embedder, embed_queries, get_embedder
 from retrieval.filters import chroma_where, merge_filters
 from retrieval.lexical import LexicalIndex, top_rows
+from retrieval.query_classes import QueryClassifier
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
@@ -154,6 +156,17 @@ class Searcher:
     def brand_names(self) -> dict[str, str]:
         """A lower-cased brand -> the catalog's spelling of it ("hp" -> "HP")."""
         return self.table.brand_spellings()
+
+    @cached_property
+    def acronyms(self) -> Acronyms:
+        """The acronyms this catalog writes and what they stand for (learned on first use)."""
+        return Acronyms.learn(self.table.products)
+
+    @cached_property
+    def query_classes(self) -> QueryClassifier:
+        """Classes queries by rule over this catalog's vocabulary (built on first use)."""
+        return QueryClassifier.build(self.table.products, self._types, self.acronyms,
+                                     lambda word: not self.lexical.unknown_words(word)[0])
 
     @property
     def chinese(self) -> ChineseReader:

@@ -14,6 +14,7 @@ from shopchat.cli.common import console, fail_cleanly
 from shopchat.settings import get_settings
 
 if TYPE_CHECKING:
+    from eval.by_class import ClassRow
     from eval.type_precision import StageEffect, TypePrecision
 
 app = typer.Typer(help="Offline evaluation: search quality and latency over judgment files.",
@@ -34,6 +35,27 @@ def metrics_table(summary: dict[str, dict[str, float]]) -> Table:
         label = f"{name} ({folds}-fold CV)" if folds else name
         table.add_row(label, f"{row['ndcg@10']:.4f}", f"{row['recall@100']:.4f}",
                       f"{row['mrr']:.4f}", f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}")
+    return table
+
+
+def class_table(rows: list[ClassRow]) -> Table:
+    """nDCG@10 per query class: answerable queries (all queries in brackets), and each
+    system's difference to bm25 on the answerable ones."""
+    from eval.by_class import BASELINE
+
+    systems = list(rows[0].all_queries) if rows else []
+    table = Table(title="nDCG@10 by query class: answerable (all queries)", title_justify="left")
+    for col in ("class", "queries", "answerable", *systems):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for row in rows:
+        cells = []
+        for system in systems:
+            cell = f"{row.answerable_queries[system]:.3f} ({row.all_queries[system]:.3f})"
+            if system != BASELINE and BASELINE in row.answerable_queries and row.answerable:
+                diff = row.answerable_queries[system] - row.answerable_queries[BASELINE]
+                cell += f" {diff:+.3f}"
+            cells.append(cell)
+        table.add_row(row.query_class, str(row.queries), str(row.answerable), *cells)
     return table
 
 
@@ -65,6 +87,10 @@ def search(
     type_lead: Annotated[bool, typer.Option(
         "--type-lead/--no-type-lead", help="Search with (default) or without the stage that puts "
         "the asked-for product type before its accessories.")] = True,
+    classes: Annotated[bool, typer.Option(
+        "--by-class", help="Also print nDCG@10 per query class (acronym, plural/singular, brand "
+        "only, model number, multi-word type, attribute + type, other; all queries and "
+        "answerable ones, each system against bm25); writes by_class.csv.")] = False,
 ) -> None:
     """Score search systems (nDCG@10, Recall@100, MRR, latency) and write a report.
 
@@ -98,7 +124,16 @@ def search(
             types = score_types(opened, result)
             effects = None if type_lead else stage_effect(opened, result)
             paths.append(write_type_precision(types, out, effects))
+        if classes:
+            from eval.by_class import by_class, write_by_class
+            from eval.judgments import load_judgments
+
+            classify = opened.query_classes.classify
+            class_rows = by_class(result, load_judgments(judgments), classify)
+            paths += write_by_class(class_rows, {q: classify(q) for q in result.queries}, out)
     console.print(metrics_table(result.summary()))
+    if classes:
+        console.print(class_table(class_rows))
     if type_precision:
         _print_types(types, effects)
     console.print(f"{len(result.queries)} queries from {judgments}")
