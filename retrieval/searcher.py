@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from retrieval.acronyms import Acronyms
 from retrieval.chinese.reader import ChineseReader, LazyReader
 from retrieval.embedder import Embedder, embed_queries, get_embedder
 from retrieval.filters import chroma_where, merge_filters
 from retrieval.lexical import LexicalIndex, top_rows
-from retrieval.query_classes import QueryClassifier
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
+from retrieval.ranking.guard import guarded
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
 from retrieval.ranking.type_lead import TypeLead
 from retrieval.specs import SpecMasks, SpecParser, SpecVocabulary
@@ -30,6 +29,7 @@ from retrieval.specs.order import SpecOrder
 from retrieval.specs.relax import relax_specs
 from retrieval.store import open_client, products_collection
 from retrieval.types import Candidate, Filters, Mode, ParsedQuery, Relaxation, SearchResult
+from retrieval.vocabulary import CatalogVocabulary
 from shopchat.errors import ConfigError, IndexNotBuiltError, StoreError
 from shopchat.language import has_han
 from shopchat.settings import Settings
@@ -86,6 +86,9 @@ class Searcher:
         )
         self.terms = ProductTerms.build(products)
         self.ranker: Ranker = ranker or load_ranker("rrf")
+        self.guard = True  # rank fusion where the model's first page strays (ranking/guard.py)
+        self.vocabulary = CatalogVocabulary(
+            products, types, lambda word: not lexical.unknown_words(word)[0])
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
         # A spec query embeds its text to read its product type, then searches with it.
         self._vector = lru_cache(maxsize=256)(self._embed)
@@ -157,17 +160,6 @@ class Searcher:
         """A lower-cased brand -> the catalog's spelling of it ("hp" -> "HP")."""
         return self.table.brand_spellings()
 
-    @cached_property
-    def acronyms(self) -> Acronyms:
-        """The acronyms this catalog writes and what they stand for (learned on first use)."""
-        return Acronyms.learn(self.table.products)
-
-    @cached_property
-    def query_classes(self) -> QueryClassifier:
-        """Classes queries by rule over this catalog's vocabulary (built on first use)."""
-        return QueryClassifier.build(self.table.products, self._types, self.acronyms,
-                                     lambda word: not self.lexical.unknown_words(word)[0])
-
     @property
     def chinese(self) -> ChineseReader:
         """This catalog's reader of Chinese messages (built on the first one: about 1 s)."""
@@ -231,8 +223,8 @@ class Searcher:
         if parsed.filters.specs:
             parsed, relaxed = self._relaxed(parsed)
         timings["parse"] = elapsed_ms(t0)
-        lexical, dense = self._retrieve(self._in_catalog_words(parsed), mode, max(k, DEPTH), k,
-                                        timings)
+        searched = self._in_catalog_words(self.vocabulary.spelled(parsed))
+        lexical, dense = self._retrieve(searched, mode, max(k, DEPTH), k, timings)
         t1 = time.perf_counter()
         if mode is Mode.LEXICAL:
             candidates = self._listed(lexical.ranked, dense, lexical, k)
@@ -285,7 +277,7 @@ class Searcher:
 
     def pool(self, query: str | ParsedQuery, filters: Filters | None = None) -> Pool:
         """The candidates hybrid search would rank, with their features (for training)."""
-        parsed = self._with_filters(query, filters)
+        parsed = self.vocabulary.spelled(self._with_filters(query, filters))
         lexical, dense = self._retrieve(parsed, Mode.HYBRID, DEPTH, DEPTH, {})
         return self._pooled(lexical, dense)
 
@@ -412,6 +404,9 @@ class Searcher:
         ranker = self.ranker if pool.lexical_rank else _DENSE_ORDER
         scores = ranker.score(pool.features)
         order = np.lexsort((pool.rows, -scores))
+        if self.guard and not isinstance(ranker, FusionRanker):
+            query_class = self.vocabulary.query_classes.classify(pool.lexical.query.text)
+            order = guarded(order, pool, query_class)
         # An item the type-lead stage moves takes the score of the place it moves to, so a later
         # stage that re-sorts by score (personalisation) keeps the asked-for type first.
         place_scores = scores[order]

@@ -128,7 +128,7 @@ def search(
             from eval.by_class import by_class, write_by_class
             from eval.judgments import load_judgments
 
-            classify = opened.query_classes.classify
+            classify = opened.vocabulary.query_classes.classify
             class_rows = by_class(result, load_judgments(judgments), classify)
             paths += write_by_class(class_rows, {q: classify(q) for q in result.queries}, out)
     console.print(metrics_table(result.summary()))
