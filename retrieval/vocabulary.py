@@ -19,19 +19,19 @@ class CatalogVocabulary:
 
     def __init__(self, products: Sequence[Product], types: TypeLead,
                  known_word: Callable[[str], bool]) -> None:
-        self._products = products
-        self._types = types
+        self.products = products
+        self.types = types
         self._known_word = known_word
 
     @cached_property
     def acronyms(self) -> Acronyms:
         """The acronyms the catalog writes and what they stand for."""
-        return Acronyms.learn(self._products)
+        return Acronyms.learn(self.products)
 
     @cached_property
     def query_classes(self) -> QueryClassifier:
         """Classes queries by rule over the catalog's vocabulary."""
-        return QueryClassifier.build(self._products, self._types, self.acronyms,
+        return QueryClassifier.build(self.products, self.types, self.acronyms,
                                      self._known_word)
 
     def spelled(self, parsed: ParsedQuery) -> ParsedQuery:

@@ -83,3 +83,58 @@ def ablation(
     console.print(shown)
     for path in paths:
         console.print(f"wrote {path}")
+
+
+def generated_ranker(
+    catalog: CatalogOpt = None,
+    judgments: JudgmentsOpt = None,
+    queries: Annotated[int, typer.Option(
+        "--queries", "-n", min=10, help="Queries to generate from the catalog.")] = 3000,
+    seed: Annotated[int, typer.Option("--seed", help="The generator's seed.")] = 17,
+    cv: FoldsOpt = 5,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", dir_okay=False,
+        help="Also save the model fit on the generated queries alone to this file.")] = None,
+) -> None:
+    """Fit the search ranker on queries generated from the catalog (labelled by rules over its
+    fields, no judged query), score it on every judged query: an unseen-query figure. Also
+    scores generated + judged queries under cross-validation."""
+    from collections import Counter
+
+    from eval.generated_training import (
+        generated_pools,
+        generated_queries,
+        generated_with_judged_cv,
+        score_judged,
+    )
+    from eval.judgments import load_judgments
+    from eval.ranker_cv import collect_pools, fit
+    from retrieval import open_searcher
+
+    settings, catalog, judgments = eval_inputs(catalog, judgments)
+    with fail_cleanly():
+        loaded = load_judgments(judgments)
+        searcher = open_searcher(catalog, settings.model_copy(update={"search_ranker": "rrf"}))
+        generator, written = generated_queries(searcher, queries, seed)
+        pools = generated_pools(searcher, generator, written)
+        model = fit(pools)
+        alone = score_judged(searcher, loaded, lambda _query: model)
+        both = generated_with_judged_cv(searcher, loaded, pools, collect_pools(searcher, loaded),
+                                        n_folds=cv)
+        if out is not None:
+            model.save(out)
+    classes = Counter(str(q.query_class) for q in written)
+    console.print(f"{len(written)} generated queries (seed {seed}; {len(pools.queries)} with a "
+                  "labelled item in their pool): " + ", ".join(
+                      f"{name} {n}" for name, n in classes.most_common()))
+    table = Table(title=f"Scored on the {len(loaded.queries)} judged queries",
+                  title_justify="left")
+    for col in ("trained on", "nDCG@10", "answerable", "Recall@100", "answerable "):
+        table.add_column(col, justify="left" if col == "trained on" else "right")
+    for name, score in (("generated queries only (no judged query seen)", alone),
+                        (f"generated + judged ({cv}-fold CV)", both)):
+        table.add_row(name, f"{score.ndcg_all:.4f}", f"{score.ndcg_answerable:.4f}",
+                      f"{score.recall_all:.4f}", f"{score.recall_answerable:.4f}")
+    console.print(table)
+    if out is not None:
+        console.print(f"wrote {out}")
