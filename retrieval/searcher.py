@@ -407,9 +407,9 @@ class Searcher:
         if self.guard and not isinstance(ranker, FusionRanker):
             query_class = self.vocabulary.query_classes.classify(pool.lexical.query.text)
             order = guarded(order, pool, query_class)
-        # An item the type-lead stage moves takes the score of the place it moves to, so a later
-        # stage that re-sorts by score (personalisation) keeps the asked-for type first.
-        place_scores = scores[order]
+        # An item the guard or the type-lead stage moves takes the score of the place it moves
+        # to, so a later stage that re-sorts by score (personalisation) keeps their order.
+        place_scores = -np.sort(-scores)
         query = pool.lexical.query.text
         if self.type_lead is not None:
             t0 = time.perf_counter()

@@ -7,6 +7,7 @@ import pytest
 
 from retrieval.acronyms import Acronyms
 from retrieval.query_classes import QueryClass, QueryClassifier
+from retrieval.ranking import FusionRanker
 from retrieval.ranking.features import FEATURES
 from retrieval.ranking.guard import PAGE, disagrees, guarded
 from retrieval.ranking.type_lead import TypeLead
@@ -127,3 +128,24 @@ def test_search_finds_what_an_acronym_stands_for(dummy_searcher: Searcher) -> No
     assert result.candidates and result.query.search_text == "lipstick"
     assert dummy_searcher.with_ranker(dummy_searcher.ranker).vocabulary is \
         dummy_searcher.vocabulary  # twins share what was learned
+
+
+class _Contrary:
+    """A model that ranks the pool upside down (what rank fusion likes least first)."""
+
+    name = "contrary"
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        return -features[:, FEATURES.index("rrf")].astype(np.float64)
+
+
+def test_search_hands_a_straying_model_s_first_page_to_fusion(dummy_searcher: Searcher) -> None:
+    plain = dummy_searcher.without_type_lead()
+    fused = plain.with_ranker(FusionRanker()).search("red lipstick", k=30)
+    strays = plain.with_ranker(_Contrary())  # type: ignore[arg-type]
+    guarded_ids = strays.search("red lipstick", k=30)
+    assert guarded_ids.ids[:PAGE] == fused.ids[:PAGE]
+    scores = [c.score for c in guarded_ids.candidates]
+    assert scores == sorted(scores, reverse=True)  # places keep their order on re-sorting
+    strays.guard = False
+    assert strays.search("red lipstick", k=30).ids[:PAGE] != fused.ids[:PAGE]
