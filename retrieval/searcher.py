@@ -21,7 +21,7 @@ from retrieval.filters import chroma_where, merge_filters
 from retrieval.lexical import LexicalIndex, top_rows
 from retrieval.query_parser import QueryParser
 from retrieval.ranking import FEATURES, ProductTerms, QueryTerms, Ranker, candidate_features
-from retrieval.ranking.guard import guarded
+from retrieval.ranking.guard import exact_models_first, guarded
 from retrieval.ranking.rankers import SEARCH_RANKERS, FusionRanker, load_ranker
 from retrieval.ranking.type_lead import TypeLead
 from retrieval.specs import SpecMasks, SpecParser, SpecVocabulary
@@ -406,7 +406,8 @@ class Searcher:
         order = np.lexsort((pool.rows, -scores))
         if self.guard and not isinstance(ranker, FusionRanker):
             query_class = self.vocabulary.query_classes.classify(pool.lexical.query.text)
-            order = guarded(order, pool, query_class)
+            order = exact_models_first(guarded(order, pool, query_class), pool.rows,
+                                       self.terms.code, pool.lexical.query.codes)
         # An item the guard or the type-lead stage moves takes the score of the place it moves
         # to, so a later stage that re-sorts by score (personalisation) keeps their order.
         place_scores = -np.sort(-scores)

@@ -1,5 +1,9 @@
-"""A guard rail for the learned ranker: when its first page agrees with neither first-stage
-retriever, rank fusion decides that page.
+"""Guard rails for the learned ranker: the exact model asked for comes first, and when the
+model's first page agrees with neither first-stage retriever, rank fusion decides that page.
+
+A query naming an item's model number ("kyocera tk-875y") wants that item: the model learned
+the exact-code match from a handful of judged queries and often put a sibling ("TK-715") above
+it, so items whose model code is a word of the query lead, in the model's order.
 
 A learned model extrapolates on queries unlike its training ones ("ssd": its top 10 were
 desktops that list an SSD among their specs, while BM25 and the dense retriever both led with
@@ -13,7 +17,7 @@ that fit them), and it wins on them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -60,3 +64,17 @@ def guarded(order: np.ndarray, pool: RankedPool, query_class: str) -> np.ndarray
     fused = np.lexsort((pool.rows, -pool.features[:, _RRF]))[:PAGE]
     rest = order[~np.isin(order, fused)]
     return np.concatenate([fused, rest])
+
+
+def exact_models_first(order: np.ndarray, rows: np.ndarray, item_codes: Sequence[str],
+                       query_codes: Iterable[str]) -> np.ndarray:
+    """``order`` (indices into ``rows``) with the items whose model code is a word of the query
+    moved to the front, each group in its order. Only codes with a digit count ("tk875y", not
+    "stand": some items' model field holds a plain word)."""
+    wanted = {code for code in query_codes if any(ch.isdigit() for ch in code)}
+    if not wanted:
+        return order
+    exact = np.array([item_codes[int(rows[i])] in wanted for i in order.tolist()], dtype=bool)
+    if not exact.any() or exact.all():
+        return order
+    return np.concatenate([order[exact], order[~exact]])

@@ -376,4 +376,5 @@ def specs_table(metrics: dict[str, dict[str, Any]]) -> Table:
 app.command("train-ranker")(ranking.train_ranker)
 app.command("ablation")(ranking.ablation)
 app.command("generated-ranker")(ranking.generated_ranker)
+app.command("generated-classes")(ranking.generated_classes)
 app.command("translated")(translated.translated)

@@ -138,3 +138,29 @@ def generated_ranker(
     console.print(table)
     if out is not None:
         console.print(f"wrote {out}")
+
+
+def generated_classes(
+    catalog: CatalogOpt = None,
+    queries: Annotated[int, typer.Option(
+        "--queries", "-n", min=10, help="Queries to generate from the catalog.")] = 700,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="The generator's seed (not the training one, 17).")] = 2026,
+) -> None:
+    """nDCG@10 per query class on queries generated from the catalog (rule labels): bm25, rank
+    fusion and the default search, each against bm25."""
+    from eval.generated_classes import SYSTEMS, class_scores
+    from retrieval import open_searcher
+
+    settings = get_settings()
+    with fail_cleanly():
+        scores = class_scores(open_searcher(catalog or settings.default_catalog, settings),
+                              queries, seed)
+    table = Table(title=f"nDCG@10 by class, generated queries (seed {seed}, rule labels)",
+                  title_justify="left")
+    for col in ("class", "queries", *SYSTEMS, "default - bm25"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for name, row in scores.items():
+        table.add_row(name, str(row["queries"]), *(f"{row[s]:.3f}" for s in SYSTEMS),
+                      f"{row['default'] - row['bm25']:+.3f}")
+    console.print(table)

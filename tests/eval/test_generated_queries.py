@@ -141,3 +141,8 @@ def test_generated_ranker_command(cli_env: Path, tmp_path: Path) -> None:
     assert ran.exit_code == 0, ran.output
     assert "generated queries only" in ran.output and "2-fold CV" in ran.output
     assert model.is_file() and model.stat().st_size > 0
+
+    checked = runner.invoke(app, ["eval", "generated-classes", "--catalog", "dummyjson",
+                                  "--queries", "40"])
+    assert checked.exit_code == 0, checked.output
+    assert "default - bm25" in checked.output and "all" in checked.output

@@ -9,7 +9,7 @@ from retrieval.acronyms import Acronyms
 from retrieval.query_classes import QueryClass, QueryClassifier
 from retrieval.ranking import FusionRanker
 from retrieval.ranking.features import FEATURES
-from retrieval.ranking.guard import PAGE, disagrees, guarded
+from retrieval.ranking.guard import PAGE, disagrees, exact_models_first, guarded
 from retrieval.ranking.type_lead import TypeLead
 from retrieval.searcher import Pool, Searcher
 from retrieval.tokenize import tokenize
@@ -149,3 +149,15 @@ def test_search_hands_a_straying_model_s_first_page_to_fusion(dummy_searcher: Se
     assert scores == sorted(scores, reverse=True)  # places keep their order on re-sorting
     strays.guard = False
     assert strays.search("red lipstick", k=30).ids[:PAGE] != fused.ids[:PAGE]
+
+
+def test_the_exact_model_asked_for_leads() -> None:
+    rows = np.array([10, 11, 12, 13], dtype=np.int64)
+    codes = {10: "tk715", 11: "tk875y", 12: "stand", 13: "tk875y"}
+    item_codes = [codes.get(r, "") for r in range(14)]
+    order = np.array([0, 1, 2, 3])
+    assert exact_models_first(order, rows, item_codes, {"kyocera", "tk875y"}).tolist() == [
+        1, 3, 0, 2]
+    # a code without a digit is a word ("stand"), not a model number
+    assert exact_models_first(order, rows, item_codes, {"ipad", "stand"}) is order
+    assert exact_models_first(order, rows, item_codes, {"tk999"}) is order
