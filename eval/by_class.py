@@ -8,13 +8,14 @@ system's difference to the baseline system (``bm25``) on the answerable ones.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from eval.judgments import Judgments
+from eval.judgments import Judgments, answerable
 from eval.search_eval import EvalResult
 
 METRIC = "ndcg@10"
@@ -32,23 +33,20 @@ class ClassRow:
     """system -> mean nDCG@10 over the class's answerable queries (nan when it has none)."""
 
 
-def answerable(judgments: Judgments) -> set[str]:
-    """Queries with at least one item rated above 0."""
-    return {q for q, items in judgments.as_dict().items() if any(r > 0 for r in items.values())}
-
-
 def by_class(result: EvalResult, judgments: Judgments,
              classify: Callable[[str], str]) -> list[ClassRow]:
     """One row per class (in order of size), then one for all queries."""
-    reachable = answerable(judgments)
+    reachable = answerable(judgments.as_dict())
     classes = {q: str(classify(q)) for q in result.queries}
-    names = sorted(set(classes.values()), key=lambda c: (-list(classes.values()).count(c), c))
+    sizes = Counter(classes.values())
+    names = sorted(sizes, key=lambda c: (-sizes[c], c))
     rows = [_row(c, [q for q in result.queries if classes[q] == c], result, reachable)
             for c in names]
     return [*rows, _row("all", list(result.queries), result, reachable)]
 
 
-def _row(name: str, queries: list[str], result: EvalResult, reachable: set[str]) -> ClassRow:
+def _row(name: str, queries: list[str], result: EvalResult,
+         reachable: frozenset[str]) -> ClassRow:
     hit = [q for q in queries if q in reachable]
     means_all, means_hit = {}, {}
     for system, res in result.systems.items():

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import numpy as np
 from tqdm import tqdm
 
-from eval.generated_queries import GeneratedQuery, QueryGenerator
 from eval.generated_training import generator_for
+from eval.metrics import build_qrels, score_run
 from retrieval.ranking import FusionRanker
 from retrieval.searcher import Searcher
 from retrieval.types import Mode
@@ -26,18 +26,11 @@ CHECK_SEED = 2026
 SYSTEMS = ("bm25", "rrf", "default")
 
 
-def _ndcg10(gains: np.ndarray, ideal: np.ndarray) -> float:
-    discount = 1.0 / np.log2(np.arange(2, 12))
-    dcg = float(((2.0 ** gains[:10] - 1) * discount[: min(10, len(gains))]).sum())
-    best = np.sort(ideal)[::-1][:10]
-    idcg = float(((2.0 ** best - 1) * discount[: len(best)]).sum())
-    return dcg / idcg
-
-
 def class_scores(searcher: Searcher, n: int = 700, seed: int = CHECK_SEED, *,
                  progress: bool = True) -> dict[str, dict[str, float | int]]:
     """class -> {"queries": n, system: mean nDCG@10} (and "all"), for generated queries whose
-    pool holds a labelled item."""
+    pool holds a labelled item; nDCG@10 as every other figure (``eval.metrics``), the rule
+    labels of each query's pool as its judgments."""
     generator = generator_for(searcher)
     fused = searcher.with_ranker(FusionRanker())
     search: dict[str, Callable[[str], list[str]]] = {
@@ -45,22 +38,22 @@ def class_scores(searcher: Searcher, n: int = 700, seed: int = CHECK_SEED, *,
         "rrf": lambda text: fused.search(text, k=10).ids,
         "default": lambda text: searcher.search(text, k=10).ids,
     }
-    scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for query in tqdm(generator.generate(n, seed), desc="generated queries", unit="query",
+    labels: dict[str, dict[str, int]] = {}
+    classes: dict[str, str] = {}
+    for query in tqdm(generator.generate(n, seed), desc="generated pools", unit="query",
                       disable=not progress):
-        ideal = generator.labels(query, searcher.pool(query.text).rows)
-        if not ideal.any():
-            continue
-        name = str(searcher.vocabulary.query_classes.classify(query.text))
-        for system, run in search.items():
-            value = _ndcg10(_gains(searcher, generator, query, run(query.text)), ideal)
-            scores[name][system].append(value)
-            scores["all"][system].append(value)
-    return {name: {"queries": len(per["bm25"]), **{s: float(np.mean(v)) for s, v in per.items()}}
-            for name, per in sorted(scores.items(), key=lambda kv: -len(kv[1]["bm25"]))}
-
-
-def _gains(searcher: Searcher, generator: QueryGenerator, query: GeneratedQuery,
-           ids: list[str]) -> np.ndarray:
-    rows = np.array([searcher.table.row_of[i] for i in ids], dtype=np.int64)
-    return generator.labels(query, rows).astype(np.float64)
+        pool = searcher.pool(query.text)
+        graded = generator.labels(query, pool.rows)
+        if graded.any():
+            labels[query.text] = {pid: int(g) for pid, g in zip(pool.ids, graded, strict=True)}
+            classes[query.text] = str(searcher.vocabulary.query_classes.classify(query.text))
+    qrels = build_qrels(labels)
+    per_system = {system: score_run(qrels, {q: run(q) for q in labels}, ("ndcg@10",))
+                  .per_query["ndcg@10"] for system, run in search.items()}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for text, name in classes.items():
+        groups[name].append(text)
+        groups["all"].append(text)
+    return {name: {"queries": len(texts),
+                   **{s: float(np.mean([per_system[s][q] for q in texts])) for s in SYSTEMS}}
+            for name, texts in sorted(groups.items(), key=lambda kv: -len(kv[1]))}

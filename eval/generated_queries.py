@@ -23,17 +23,21 @@ attribute it lacks; the asked model 3, its siblings of the brand 1; an item of t
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrieval.acronyms import Acronyms
 from retrieval.query_classes import QueryClass, QueryClassifier
+from retrieval.ranking.features import model_code
 from retrieval.ranking.type_lead import Kind, Title, TypeLead, stem_words
+from retrieval.tokenize import WORD
 from shopchat.records import Product
 
 MIN_TYPE = 20
@@ -42,8 +46,6 @@ TYPO_SHARE = 0.1
 """Share of generated queries given one typo."""
 MIN_TYPO_WORD = 5
 """Letters a word needs before a typo is put in it."""
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CODE = re.compile(r"[^0-9a-z]")
 _UNIT_AFTER = re.compile(r"^(\d+(?:\.\d+)?)\s*(gb|tb|mb|inch|in|mm|cm|w|mah|ghz|mp|m)$")
 
 
@@ -58,10 +60,6 @@ class GeneratedQuery:
     attribute: str = ""
     code: str = ""
     acronym: str = ""
-
-
-def _code(text: str) -> str:
-    return _CODE.sub("", text.lower())
 
 
 def plural(word: str) -> str:
@@ -93,17 +91,17 @@ class QueryGenerator:
         self.titles: list[Title] = types.titles
         surface: dict[str, Counter[str]] = defaultdict(Counter)
         for p in products:
-            words = [w for w in _WORD.findall(p.title.lower()) if w.isalpha()]
+            words = [w for w in WORD.findall(p.title.lower()) if w.isalpha()]
             for word, stem in zip(words, stem_words(words), strict=True):
                 surface[stem][word] += 1
         self.surface = {stem: c.most_common(1)[0][0] for stem, c in surface.items()}
-        self.codes = [_code(p.attributes.get("model", "")) for p in products]
+        self.codes = [model_code(p.attributes.get("model", "")) for p in products]
         self.brands = [p.brand.lower() for p in products]
-        self._brand_words = frozenset(stem_words(w for b in self.brands for w in _WORD.findall(b)))
-        self._types = [self._first_type(row) for row in range(len(products))]
-        self._leading = frozenset(w for w, n in Counter(self._types).items()
+        self._brand_words = frozenset(stem_words(w for b in self.brands for w in WORD.findall(b)))
+        self._item_types = [self._first_type(row) for row in range(len(products))]
+        self._leading = frozenset(w for w, n in Counter(self._item_types).items()
                                   if w and n >= MIN_TYPE)
-        self._item_words = [frozenset(stem_words(_WORD.findall(
+        self._item_words = [frozenset(stem_words(WORD.findall(
             f"{p.title} {' '.join(p.attributes.values())}".lower()))) for p in products]
 
     # --- what an item is ------------------------------------------------------------------
@@ -113,7 +111,7 @@ class QueryGenerator:
         (Icecat writes "brand model type specs"), the last word of the run ("toner cartridge"
         -> cartridge), among words that lead the titles of at least ``MIN_TYPE`` items (so a
         colour or a spec word is never a type); a category, when the item has one, wins."""
-        return self._types[row] if self._types[row] in self._leading else ""
+        return self._item_types[row] if self._item_types[row] in self._leading else ""
 
     def _first_type(self, row: int) -> str:
         title = self.titles[row]
@@ -143,7 +141,7 @@ class QueryGenerator:
         out: list[GeneratedQuery] = []
         makers = [self._single, self._attribute, self._brand_type, self._bigram,
                   self._brand, self._model, self._acronym]
-        for i, row in enumerate(self._cycle(rows)):
+        for i, row in enumerate(itertools.cycle(rows)):
             if len(out) >= n or i > 50 * n:
                 break
             query = makers[i % len(makers)](row, rng)
@@ -154,11 +152,6 @@ class QueryGenerator:
             seen.add(query.text)
             out.append(query)
         return out
-
-    @staticmethod
-    def _cycle(rows: list[int]) -> Iterator[int]:
-        while True:
-            yield from rows
 
     def _word(self, stem: str) -> str:
         return self.surface.get(stem, stem)
@@ -175,7 +168,7 @@ class QueryGenerator:
         head = self.item_type(row)
         if not head:
             return None
-        raw = _WORD.findall(self.products[row].title.lower())
+        raw = WORD.findall(self.products[row].title.lower())
         measures = [f"{raw[i]}{raw[i + 1]}" for i in range(len(raw) - 1)
                     if _UNIT_AFTER.match(f"{raw[i]}{raw[i + 1]}")]
         title = self.titles[row]
@@ -218,7 +211,7 @@ class QueryGenerator:
 
     def _model(self, row: int, rng: random.Random) -> GeneratedQuery | None:
         model = self.products[row].attributes.get("model", "").lower()
-        code = _code(model)
+        code = model_code(model)
         if len(code) < 4 or not any(c.isdigit() for c in code) or " " in model.strip():
             return None
         brand = self.brands[row]
@@ -226,7 +219,7 @@ class QueryGenerator:
         return GeneratedQuery(text, QueryClass.MODEL_NUMBER, brand=brand, code=code)
 
     def _acronym(self, row: int, rng: random.Random) -> GeneratedQuery | None:
-        words = set(_WORD.findall(self.products[row].title.lower()))
+        words = set(WORD.findall(self.products[row].title.lower()))
         found = sorted(a for a in words & self.acronyms.known
                        if a in self.acronyms.expansions or self.types.is_type(a))
         if not found:
@@ -241,8 +234,7 @@ class QueryGenerator:
             return query
         i = rng.choice(long)
         words[i] = typo(words[i], rng)
-        return GeneratedQuery(" ".join(words), query.query_class, query.head, query.brand,
-                              query.attribute, query.code, query.acronym)
+        return dataclasses.replace(query, text=" ".join(words))
 
     # --- labelling --------------------------------------------------------------------------
 
@@ -269,7 +261,7 @@ class QueryGenerator:
 
     def _has(self, row: int, attribute: str) -> bool:
         if attribute[0].isdigit():  # a measure: "16gb" as "16 GB" or "16GB" in the title
-            return attribute in _CODE.sub("", self.products[row].title.lower())
+            return attribute in model_code(self.products[row].title)
         return attribute in self._item_words[row]
 
     def _acronym_label(self, acronym: str, row: int) -> int:
@@ -279,6 +271,6 @@ class QueryGenerator:
             return 3
         stem = stem_words([acronym])[0]
         kind = self.titles[row].kind(stem, frozenset({stem}))
-        if kind is Kind.TYPE and acronym in _WORD.findall(title):
+        if kind is Kind.TYPE and acronym in WORD.findall(title):
             return 3
-        return 1 if acronym in _WORD.findall(title) else 0
+        return 1 if acronym in WORD.findall(title) else 0

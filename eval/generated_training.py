@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from eval.by_class import answerable
 from eval.generated_queries import GeneratedQuery, QueryGenerator
-from eval.judgments import Judgments
+from eval.judgments import Judgments, answerable
 from eval.metrics import METRICS, build_qrels, score_run
 from eval.ranker_cv import TrainingPools, fit, query_folds
 from retrieval.ranking import Ranker
@@ -84,7 +83,7 @@ def score_judged(searcher: Searcher, judgments: Judgments,
     ranked = {q: searcher.with_ranker(model_for(q)).search(q, k=100, mode=Mode.HYBRID).ids
               for q in judgments.queries}
     scores = score_run(build_qrels(judgments), ranked, METRICS)
-    reachable = answerable(judgments)
+    reachable = answerable(judgments.as_dict())
 
     def mean(metric: str, queries: Sequence[str]) -> float:
         return float(np.mean([scores.per_query[metric][q] for q in queries]))

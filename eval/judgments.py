@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,12 @@ logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("query", "docid", "rating")
 _LOGGED_ISSUES = 20  # log this many bad rows one by one, then only the summary
+
+
+def answerable(labels: Mapping[str, Mapping[str, int]]) -> frozenset[str]:
+    """Queries with a relevant label (a rating above 0): the others score 0 whatever a system
+    returns, so figures are also given over these alone."""
+    return frozenset(q for q, rated in labels.items() if any(r > 0 for r in rated.values()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval.judgments import load_judgments
+from eval.judgments import answerable, load_judgments
 from eval.metrics import build_qrels, score_run
 from eval.search_eval import EvalResult, Searcher, evaluate_search
 from shopchat.errors import DataError
@@ -44,9 +44,8 @@ class TranslatedEval:
 
     @property
     def answerable(self) -> frozenset[str]:
-        """English queries with a relevant label (a rating above 0): the others score 0
-        whatever the system does, so figures are also given over these alone."""
-        return frozenset(en for en, rel in self.labels.items() if any(r > 0 for r in rel.values()))
+        """English queries with a relevant label (``eval.judgments.answerable``)."""
+        return answerable(self.labels)
 
     def condensed(self, system: str, side: str) -> tuple[float, float]:
         """(condensed nDCG@10, judged share of the top 10) over the answerable pairs: each

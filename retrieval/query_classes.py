@@ -25,22 +25,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from retrieval.acronyms import Acronyms
+from retrieval.ranking.type_lead import UNITS as TITLE_UNITS
 from retrieval.ranking.type_lead import TypeLead, query_words, stem_words
+from retrieval.tokenize import WORD
 from shopchat.records import Product
 
 MIN_ATTRIBUTE_ITEMS = 20
 """Items whose attribute values must use a word before it counts as an attribute word."""
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MIXED = re.compile(r"^(?=.*\d)(?=.*[^\W\d_])[^\W_]{2,}$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
-_MEASURE = re.compile(r"^\d+(?:[.,]\d+)?(?:kb|mb|gb|tb|hz|khz|mhz|ghz|mm|cm|m|in|inch|ft|w|kw|v|"
-                      r"mah|ah|g|kg|ml|l|mp|dpi|ppm|rpm|p|k)$")
-UNITS = frozenset({
-    "kb", "mb", "gb", "tb", "hz", "khz", "mhz", "ghz", "mm", "cm", "m", "in", "inch", "inches",
-    "ft", "feet", "foot", "w", "watt", "watts", "kw", "v", "volt", "mah", "ah", "g", "kg", "ml",
-    "l", "mp", "megapixel", "dpi", "ppm", "rpm", "p", "k", "pack", "pcs", "port", "ports",
-})
+_GLUED_UNITS = TITLE_UNITS | {"p", "k"}  # "1080p", "4k"
+_MEASURE = re.compile(r"^\d+(?:[.,]\d+)?(?:"
+                      + "|".join(sorted(_GLUED_UNITS, key=len, reverse=True)) + r")$")
+UNITS = _GLUED_UNITS | {
+    "inches", "feet", "foot", "watt", "watts", "volt", "megapixel", "pack", "pcs", "port",
+    "ports",
+}
 """Units a number may be followed by in a query ("27 inch", "4 port")."""
 
 
@@ -79,11 +80,11 @@ class QueryClassifier:
     @classmethod
     def build(cls, products: Sequence[Product], types: TypeLead, acronyms: Acronyms,
               known_word: Callable[[str], bool]) -> QueryClassifier:
-        brands = frozenset(" ".join(_WORD.findall(p.brand.lower())) for p in products if p.brand)
+        brands = frozenset(" ".join(WORD.findall(p.brand.lower())) for p in products if p.brand)
         return cls(brands - {""}, acronyms.known, types, attribute_words(products), known_word)
 
     def classify(self, query: str) -> QueryClass:
-        words = _WORD.findall(query.lower())
+        words = WORD.findall(query.lower())
         if not words:
             return QueryClass.OTHER
         if any(_MIXED.match(w) and not _MEASURE.match(w) for w in words) or any(
@@ -119,7 +120,7 @@ def attribute_words(products: Sequence[Product]) -> dict[str, int]:
     values ("wireless", "bluetooth", "laser", "black"), with how many items do."""
     items: Counter[str] = Counter()
     for p in products:
-        words = {w for value in p.attributes.values() for w in _WORD.findall(value.lower())
+        words = {w for value in p.attributes.values() for w in WORD.findall(value.lower())
                  if w.isalpha() and len(w) > 1}
         items.update(words)
     out: Counter[str] = Counter()

@@ -405,9 +405,9 @@ class Searcher:
         scores = ranker.score(pool.features)
         order = np.lexsort((pool.rows, -scores))
         if self.guard and not isinstance(ranker, FusionRanker):
-            query_class = self.vocabulary.query_classes.classify(pool.lexical.query.text)
-            order = exact_models_first(guarded(order, pool, query_class), pool.rows,
-                                       self.terms.code, pool.lexical.query.codes)
+            text = pool.lexical.query.text
+            order = guarded(order, pool, lambda: self.vocabulary.query_classes.classify(text))
+            order = exact_models_first(order, pool.rows, self.terms.code, pool.lexical.query.codes)
         # An item the guard or the type-lead stage moves takes the score of the place it moves
         # to, so a later stage that re-sorts by score (personalisation) keeps their order.
         place_scores = -np.sort(-scores)

@@ -50,7 +50,8 @@ _TITLE_FEATURES = 11  # columns _title_features returns, "title_coverage" .. "ty
 _ALNUM = re.compile(r"[^0-9a-z]")
 
 
-def _code(text: str) -> str:
+def model_code(text: str) -> str:
+    """A model number as codes are compared ("TN-2110" -> "tn2110")."""
     return _ALNUM.sub("", text.lower())
 
 
@@ -84,7 +85,7 @@ class ProductTerms:
             brand=[frozenset(tokenize(p.brand)) for p in products],
             type_head=type_head,
             heads=frozenset(h for h in type_head if h),
-            code=[_code(p.attributes.get("model", "")) for p in products],
+            code=[model_code(p.attributes.get("model", "")) for p in products],
             log_attributes=np.log1p(
                 np.array([len(p.attributes) for p in products], dtype=np.float32)
             ),
@@ -104,7 +105,7 @@ class QueryTerms:
 
     @classmethod
     def of(cls, text: str) -> QueryTerms:
-        codes = frozenset(c for c in (_code(w) for w in text.split()) if len(c) >= 3)
+        codes = frozenset(c for c in (model_code(w) for w in text.split()) if len(c) >= 3)
         return cls(text=text, tokens=tokenize(text), codes=codes)
 
 

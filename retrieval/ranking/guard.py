@@ -17,7 +17,7 @@ that fit them), and it wins on them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -55,11 +55,13 @@ class RankedPool(Protocol):
     def dense_rank(self) -> dict[int, int]: ...
 
 
-def guarded(order: np.ndarray, pool: RankedPool, query_class: str) -> np.ndarray:
+def guarded(order: np.ndarray, pool: RankedPool,
+            query_class: Callable[[], str]) -> np.ndarray:
     """``order`` (the model's, indices into ``pool.rows``), or, where the model strays from both
-    retrievers, rank fusion's first page followed by the model's order of the rest."""
-    if query_class == QueryClass.BRAND_ONLY or not disagrees(
-            order, pool.rows, pool.lexical_rank, pool.dense_rank):
+    retrievers, rank fusion's first page followed by the model's order of the rest.
+    ``query_class`` is only asked when the model strays (most queries never need it)."""
+    if not disagrees(order, pool.rows, pool.lexical_rank, pool.dense_rank) or \
+            query_class() == QueryClass.BRAND_ONLY:
         return order
     fused = np.lexsort((pool.rows, -pool.features[:, _RRF]))[:PAGE]
     rest = order[~np.isin(order, fused)]

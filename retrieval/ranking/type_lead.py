@@ -69,12 +69,12 @@ ACCESSORY_WORDS = frozenset(stem_words([
 
 _TOKEN = re.compile(r"[^\W_]+|\+", re.UNICODE)
 _NUMBER = re.compile(r"^\d+$")
-_UNITS = frozenset({
+UNITS = frozenset({
     "kb", "mb", "gb", "tb", "hz", "khz", "mhz", "ghz", "mm", "cm", "m", "in", "inch", "ft", "w",
     "kw", "v", "mah", "ah", "g", "kg", "ml", "l", "mp", "dpi", "ppm", "rpm",
 })
 """Units after a number: what follows them is a spec of the item, not the item ("512 GB SSD")."""
-_MEASURE = re.compile(r"^\d+(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")$")
+_MEASURE = re.compile(r"^\d+(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")
 """A number and its unit written as one word ("512GB")."""
 _FOR = "for"  # "case for laptop": the laptop is what the case serves
 _WITH = re.compile(r"\bw/")
@@ -98,7 +98,7 @@ def _measured(raw: Sequence[str], j: int) -> bool:
     """Does a measure come right before ``raw[j]`` ("512 GB SSD", "512GB SSD")?"""
     before = raw[j - 1] if j else ""
     return bool(_MEASURE.match(before)) or (
-        j >= 2 and before in _UNITS and bool(_NUMBER.match(raw[j - 2])))
+        j >= 2 and before in UNITS and bool(_NUMBER.match(raw[j - 2])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +206,7 @@ class TypeLead:
         unit or a measure: "notebook at least 32 gb" asks for a notebook)."""
         lead, asked = query_words(query)
         words = [w for w in lead if len(w) > 1 and not w.isdigit() and w not in self.brands
-                 and w not in _UNITS and not _MEASURE.match(w)]
+                 and w not in UNITS and not _MEASURE.match(w)]
         if not words or not self.is_type(words[-1]):
             return None
         return Head(words[-1], asked)

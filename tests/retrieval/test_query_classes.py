@@ -111,13 +111,13 @@ def test_guard_hands_the_first_page_to_fusion_only_where_the_model_strays() -> N
     pool = _pool(40, lexical=retrievers, dense=retrievers)
     strays = np.arange(39, -1, -1)  # the model puts rows 39..30 first: neither retriever's
     assert disagrees(strays, pool.rows, pool.lexical_rank, pool.dense_rank)
-    order = guarded(strays, pool, QueryClass.SINGLE_WORD)
+    order = guarded(strays, pool, lambda: QueryClass.SINGLE_WORD)
     assert order[:PAGE].tolist() == retrievers  # fusion's page
     assert sorted(order.tolist()) == list(range(40))  # nothing lost
     assert order[PAGE:].tolist() == [r for r in strays.tolist() if r >= PAGE]  # model's order
-    assert guarded(strays, pool, QueryClass.BRAND_ONLY) is strays  # brand queries exempt
+    assert guarded(strays, pool, lambda: QueryClass.BRAND_ONLY) is strays  # brand queries exempt
     agrees = np.concatenate([[0, 1], strays[:-2]])  # two of BM25's first page: model kept
-    assert guarded(agrees, pool, QueryClass.SINGLE_WORD) is agrees
+    assert guarded(agrees, pool, lambda: QueryClass.SINGLE_WORD) is agrees
 
 
 def test_search_finds_what_an_acronym_stands_for(dummy_searcher: Searcher) -> None:
